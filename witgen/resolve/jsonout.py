@@ -1,0 +1,177 @@
+"""Stage 3 output: a `Resolve` as the JSON `wasm-tools component wit --json` prints.
+
+Key order, omitted-when-empty fields and value shapes follow wit-parser's serde derives
+(lib.rs, serde_.rs): ids are plain integers, a world key that is an interface prints as
+`interface-N`, a primitive type prints as its name, and `docs` / `stability` are left out when
+absent. The text is serde_json's pretty form: two-space indent and no trailing newline.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from witgen.resolve import model as m
+
+
+def to_json(resolve: m.Resolve) -> str:
+    return json.dumps(to_data(resolve), indent=2, ensure_ascii=False)
+
+
+def to_data(resolve: m.Resolve) -> dict[str, Any]:
+    return {
+        "worlds": [world(w) for w in resolve.worlds],
+        "interfaces": [interface(i) for i in resolve.interfaces],
+        "types": [typedef(t) for t in resolve.types],
+        "packages": [package(p) for p in resolve.packages],
+    }
+
+
+def _extras(out: dict[str, Any], docs: str | None, stab: m.Stability) -> dict[str, Any]:
+    if docs is not None:
+        out["docs"] = {"contents": docs}
+    if stab is not None:
+        out["stability"] = stability(stab)
+    return out
+
+
+def stability(stab: m.Stability) -> dict[str, Any]:
+    if isinstance(stab, m.Stable):
+        inner: dict[str, Any] = {"since": stab.since}
+        if stab.deprecated is not None:
+            inner["deprecated"] = stab.deprecated
+        return {"stable": inner}
+    assert stab is not None
+    inner = {"feature": stab.feature}
+    if stab.deprecated is not None:
+        inner["deprecated"] = stab.deprecated
+    return {"unstable": inner}
+
+
+def world_key(key: m.WorldKey) -> str:
+    return key if isinstance(key, str) else f"interface-{key}"
+
+
+def world_item(item: m.WorldItem) -> dict[str, Any]:
+    if isinstance(item, m.WorldInterface):
+        inner: dict[str, Any] = {"id": item.id}
+        if item.stability is not None:
+            inner["stability"] = stability(item.stability)
+        if item.external_id is not None:
+            inner["external_id"] = item.external_id
+        if item.docs is not None:
+            inner["docs"] = {"contents": item.docs}
+        return {"interface": inner}
+    if isinstance(item, m.WorldFunction):
+        return {"function": function(item.func)}
+    return {"type": item.id}
+
+
+def world(w: m.World) -> dict[str, Any]:
+    out = {
+        "name": w.name,
+        "imports": {world_key(k): world_item(v) for k, v in w.imports.items()},
+        "exports": {world_key(k): world_item(v) for k, v in w.exports.items()},
+        "package": w.package,
+    }
+    return _extras(out, w.docs, w.stability)
+
+
+def interface(i: m.Interface) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "name": i.name,
+        "types": dict(i.types),
+        "functions": {k: function(f) for k, f in i.functions.items()},
+    }
+    _extras(out, i.docs, i.stability)
+    out["package"] = i.package
+    if i.clone_of is not None:
+        out["clone_of"] = i.clone_of
+    return out
+
+
+def function(f: m.Function) -> dict[str, Any]:
+    kind: Any = f.kind.tag if f.kind.resource is None else {f.kind.tag: f.kind.resource}
+    out: dict[str, Any] = {
+        "name": f.name,
+        "kind": kind,
+        "params": [{"name": p.name, "type": p.ty} for p in f.params],
+    }
+    if f.result is not None:
+        out["result"] = f.result
+    _extras(out, f.docs, f.stability)
+    if f.external_id is not None:
+        out["external_id"] = f.external_id
+    return out
+
+
+def owner(o: m.TypeOwner) -> Any:
+    if isinstance(o, m.OwnerWorld):
+        return {"world": o.id}
+    if isinstance(o, m.OwnerInterface):
+        return {"interface": o.id}
+    return None
+
+
+def typedef(t: m.TypeDef) -> dict[str, Any]:
+    out: dict[str, Any] = {"name": t.name, "kind": kind(t.kind), "owner": owner(t.owner)}
+    _extras(out, t.docs, t.stability)
+    if t.external_id is not None:
+        out["external_id"] = t.external_id
+    return out
+
+
+def _docs(out: dict[str, Any], docs: str | None) -> dict[str, Any]:
+    if docs is not None:
+        out["docs"] = {"contents": docs}
+    return out
+
+
+def kind(k: m.TypeDefKind) -> Any:
+    if isinstance(k, m.RecordKind):
+        return {
+            "record": {
+                "fields": [_docs({"name": f.name, "type": f.ty}, f.docs) for f in k.fields]
+            }
+        }
+    if isinstance(k, m.ResourceKind):
+        return "resource"
+    if isinstance(k, m.HandleKind):
+        return {"handle": {k.handle: k.resource}}
+    if isinstance(k, m.FlagsKind):
+        return {"flags": {"flags": [_docs({"name": f.name}, f.docs) for f in k.flags]}}
+    if isinstance(k, m.TupleKind):
+        return {"tuple": {"types": list(k.types)}}
+    if isinstance(k, m.VariantKind):
+        return {
+            "variant": {
+                "cases": [_docs({"name": c.name, "type": c.ty}, c.docs) for c in k.cases]
+            }
+        }
+    if isinstance(k, m.EnumKind):
+        return {"enum": {"cases": [_docs({"name": c.name}, c.docs) for c in k.cases]}}
+    if isinstance(k, m.OptionKind):
+        return {"option": k.ty}
+    if isinstance(k, m.ResultKind):
+        return {"result": {"ok": k.ok, "err": k.err}}
+    if isinstance(k, m.ListKind):
+        return {"list": k.ty}
+    if isinstance(k, m.MapKind):
+        return {"map": [k.key, k.value]}
+    if isinstance(k, m.FixedLengthListKind):
+        return {"fixed-length-list": [k.ty, k.size]}
+    if isinstance(k, m.FutureKind):
+        return {"future": k.ty}
+    if isinstance(k, m.StreamKind):
+        return {"stream": k.ty}
+    if isinstance(k, m.AliasKind):
+        return {"type": k.ty}
+    return "unknown"
+
+
+def package(p: m.Package) -> dict[str, Any]:
+    out: dict[str, Any] = {"name": str(p.name)}
+    _docs(out, p.docs)
+    out["interfaces"] = dict(p.interfaces)
+    out["worlds"] = dict(p.worlds)
+    return out

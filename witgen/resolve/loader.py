@@ -1,0 +1,154 @@
+"""The front end's entry point: a path on disk to a `Resolve`, or one rendered `WitError`.
+
+Reads inputs the way wit-parser's `resolve/fs.rs` does: a `.wit` file (one package plus nested
+`package x:y { }` blocks), or a package directory (its `*.wit` files, not recursive, parsed in path
+order) with an optional `deps/` folder whose entries, sorted by name, are package directories or
+single `.wit` files (other files are ignored). Errors are rendered once, here, with the same
+context prefixes wasm-tools prints (`failed to parse package: DIR: ...`).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+from witgen.errors import WitError
+from witgen.resolve import model as m
+from witgen.resolve.lower import Lowerer, Unresolved
+from witgen.resolve.resolver import DuplicatePackage, Resolver
+from witgen.syntax import ast
+from witgen.syntax.source import SourceMap
+
+# A generous cap so a huge input fails clearly instead of exhausting memory.
+MAX_FILE_BYTES = 256 * 1024 * 1024
+
+
+class Loader:
+    def __init__(self) -> None:
+        self.source_map = SourceMap()
+
+    # --- reading ----------------------------------------------------------------------------
+
+    def read_text(self, path: Path) -> str:
+        try:
+            size = path.stat().st_size
+            if size > MAX_FILE_BYTES:
+                raise WitError(f"failed to read {display(path)}: file is larger than 256 MiB")
+            data = path.read_bytes()
+        except OSError as e:
+            raise WitError(f"failed to read {display(path)}: {e.strerror or e}") from None
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError as e:
+            line = data.count(b"\n", 0, e.start) + 1
+            col = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
+            raise WitError(
+                f"input file is not valid utf-8 [{display(path)}]: invalid byte at "
+                f"{display(path)}:{line}:{col}"
+            ) from None
+
+    def parse_files(self, files: list[Path]) -> list[Unresolved]:
+        """One package (and its nested packages) from these files: wit-parser's `parse_inner`."""
+        from witgen.syntax.parser import parse_source
+
+        main = Lowerer()
+        nested: list[Unresolved] = []
+        for path in sorted(files, key=lambda p: display(p)):
+            text = self.read_text(path)
+            base = self.source_map.push(display(path), text)
+            file = parse_source(text, base)
+            items: list[ast.AstItem] = []
+            for item in file.items:
+                if isinstance(item, ast.NestedPackage):
+                    inner = Lowerer()
+                    inner.push(item.package)
+                    nested.append(inner.resolve())
+                else:
+                    items.append(item)
+            main.push(ast.PackageFile(file.package_id, tuple(items)))
+        return nested + [main.resolve()]
+
+    def parse_dir(self, path: Path) -> list[Unresolved]:
+        try:
+            files = [
+                p
+                for p in sorted(path.iterdir())
+                if p.name.endswith(".wit") and not p.is_dir()
+            ]
+            return self.parse_files(files)
+        except WitError as e:
+            raise self.wrap(e, f"failed to parse package: {display(path)}") from None
+        except OSError as e:
+            raise WitError(
+                f"failed to parse package: {display(path)}: {e.strerror or e}"
+            ) from None
+
+    def parse_deps(self, deps: Path) -> list[Unresolved]:
+        if not deps.exists():
+            return []
+        packages: list[Unresolved] = []
+        try:
+            entries = sorted(deps.iterdir(), key=lambda p: p.name)
+            for entry in entries:
+                if entry.is_dir():
+                    packages += self.parse_dir(entry)
+                elif entry.suffix == ".wit":
+                    packages += self.parse_files([entry])
+                elif entry.suffix in (".wasm", ".wat"):
+                    raise WitError(
+                        f"{display(entry)}: binary (.wasm/.wat) WIT packages are not supported yet"
+                    )
+        except WitError as e:
+            raise self.wrap(e, f"failed to parse dependency directory: {display(deps)}") from None
+        except OSError as e:
+            raise WitError(
+                f"failed to parse dependency directory: {display(deps)}: {e.strerror or e}"
+            ) from None
+        return packages
+
+    # --- errors -----------------------------------------------------------------------------
+
+    def render(self, err: WitError) -> WitError:
+        if isinstance(err, DuplicatePackage) and err.rendered is None:
+            assert err.span is not None
+            err.rendered = (
+                f"{err.message}:\n  * {self.source_map.render_location(err.span)}\n"
+                f"  * {self.source_map.render_location(err.span2)}"
+            )
+        return self.source_map.render(err)
+
+    def wrap(self, err: WitError, context: str) -> WitError:
+        rendered = str(self.render(err))
+        out = WitError(f"{context}: {err.message}")
+        out.rendered = f"{context}: {rendered}"
+        return out
+
+
+def display(path: Path) -> str:
+    return os.fspath(path)
+
+
+def load(
+    path: str | os.PathLike[str], features: Iterable[str] = (), all_features: bool = False
+) -> m.Resolve:
+    """Read and resolve `path` (a `.wit` file or a package directory); see the module docstring."""
+    loader = Loader()
+    resolver = Resolver(frozenset(features), all_features)
+    p = Path(path)
+    try:
+        if p.is_dir():
+            packages = loader.parse_dir(p)
+            main = packages[-1]
+            deps = loader.parse_deps(p / "deps")
+            resolver.push_all(packages + deps)
+            _ = main
+        elif p.exists():
+            resolver.push_all(loader.parse_files([p]))
+        else:
+            raise WitError(f"failed to read {display(p)}: No such file or directory")
+    except WitError as e:
+        raise loader.render(e) from None
+    except RecursionError:
+        raise WitError(f"{display(p)}: input is nested too deeply to resolve") from None
+    return resolver.resolve
