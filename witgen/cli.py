@@ -1,0 +1,305 @@
+"""The command line: argument parsing, dispatch to the front end, the one place errors are printed.
+
+In: `argv` (a list of strings). Out: an exit status, with results on stdout and messages on stderr.
+Forms today: `witgen json PATH` and `witgen check PATH` (both with `--features LIST` or
+`--all-features`). The main form `witgen PATH -o OUT [--world NAME]` (host bindings) is parsed
+already, so the rule that settles `witgen check` versus a path named `check` is fixed now: a
+command name is recognized only as the first argument, and any other first argument starts the main
+form (`witgen ./check` and `witgen -- check` name a path).
+
+Exit statuses: 0 success, 1 bad input (the message is printed as `error: ...`), 2 usage errors
+(argparse's convention), 70 an internal error (a bug in witgen), 130 interrupted.
+
+Start-up time matters (`witgen check` on a small file should cost about as much as starting the
+`wasm-tools` launcher), so this module imports only the standard library pieces it needs; the front
+end (`witgen.resolve`, and lark through it) is imported inside the command handlers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, NoReturn
+
+from witgen import __version__
+from witgen.errors import WitError
+
+if TYPE_CHECKING:
+    from witgen.resolve.model import Resolve
+
+EXIT_OK = 0
+EXIT_BAD_INPUT = 1
+EXIT_USAGE = 2
+# sysexits.h EX_SOFTWARE: a bug in witgen is not the user's fault, so it gets its own status.
+EXIT_INTERNAL = 70
+EXIT_INTERRUPTED = 130  # the shell's 128 + SIGINT
+
+# Set to re-raise internal errors with their traceback (for witgen's own developers).
+DEBUG_ENV = "WITGEN_TRACEBACK"
+
+USAGE = """\
+witgen json PATH [--features LIST | --all-features]
+       witgen check PATH [--features LIST | --all-features]
+       witgen --help | --version"""
+
+DESCRIPTION = """\
+witgen reads WIT, the interface language of the WebAssembly Component Model, and (next) generates
+typed Python bindings from it. PATH is a .wit file or a package directory (its deps/ folder holds
+the packages it depends on)."""
+
+EXIT_STATUS_HELP = (
+    "exit status: 0 ok, 1 bad input (message on stderr), 2 usage error, 70 internal error,"
+    " 130 interrupted"
+)
+
+EPILOG = f"""\
+A command name counts only as the first argument: `witgen check` is the command, `witgen ./check`
+names a path.
+
+Coming next: `witgen PATH -o OUT [--world NAME]` will write wasmtime host bindings for a world.
+
+{EXIT_STATUS_HELP}"""
+
+FEATURE_HELP = "enable these @unstable features (comma-separated; may be repeated)"
+ALL_FEATURES_HELP = "enable every @unstable feature"
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser that reports usage errors by exception, so `main` can return the status.
+
+    argparse exits the process on a usage error; `main(argv)` is also called in-process (tests,
+    embedding), where a `SystemExit` would be rude. Help and `--version` still go through `exit`,
+    which `main` turns back into a return value.
+    """
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        raise _UsageError(f"{self.prog}: error: {message}")
+
+
+class _UsageError(Exception):
+    """A command line argparse (or our dispatch) rejected; exit status 2."""
+
+
+def _add_feature_args(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--features", action="append", default=[], metavar="LIST", help=FEATURE_HELP)
+    group.add_argument("--all-features", action="store_true", help=ALL_FEATURES_HELP)
+
+
+def _add_path_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("path", metavar="PATH", help="a .wit file or a WIT package directory")
+
+
+def _build_parser() -> _Parser:
+    """The parser for `witgen --help`, `--version` and the commands (first argument a command)."""
+    formatter = argparse.RawDescriptionHelpFormatter
+    parser = _Parser(
+        prog="witgen",
+        usage=USAGE,
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=formatter,
+    )
+    parser.add_argument("--version", action="version", version=f"witgen {__version__}")
+    commands = parser.add_subparsers(
+        dest="command", metavar="COMMAND", title="commands", parser_class=_Parser
+    )
+    for name, (_, about, usage) in COMMANDS.items():
+        sub = commands.add_parser(
+            name,
+            prog=f"witgen {name}",
+            help=about,
+            description=about,
+            usage=usage,
+            epilog=EXIT_STATUS_HELP,
+            formatter_class=formatter,
+        )
+        _add_path_arg(sub)
+        _add_feature_args(sub)
+    return parser
+
+
+def _build_main_form_parser() -> _Parser:
+    """The parser of the main form, `witgen PATH -o OUT [--world NAME]`."""
+    parser = _Parser(
+        prog="witgen",
+        usage="witgen PATH -o OUT [--world NAME] [--features LIST | --all-features]",
+        description="Generate wasmtime host bindings for a world (not available yet).",
+    )
+    _add_path_arg(parser)
+    parser.add_argument("-o", "--out", metavar="OUT", help="the Python module to write")
+    parser.add_argument("--world", metavar="NAME", help="the world to bind (default: the only one)")
+    _add_feature_args(parser)
+    return parser
+
+
+def _features(raw: list[str]) -> list[str]:
+    """`--features a,b --features c` as `["a", "b", "c"]`, in order, without empty names."""
+    return [name.strip() for item in raw for name in item.split(",") if name.strip()]
+
+
+def _load(args: argparse.Namespace) -> Resolve:
+    # Imported here, not at the top: it brings in the parser (and lark), which `--help` never needs.
+    from witgen.resolve.loader import load
+
+    return load(args.path, features=_features(args.features), all_features=args.all_features)
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def summary(resolve: Resolve) -> str:
+    """The one line `witgen check` prints, e.g. `ok: 1 package, 2 worlds, 3 interfaces`.
+
+    Counts are over the whole `Resolve`: dependencies' packages and anonymous (inline) interfaces
+    included, as `witgen json` lists them.
+    """
+    parts = (
+        _plural(len(resolve.packages), "package"),
+        _plural(len(resolve.worlds), "world"),
+        _plural(len(resolve.interfaces), "interface"),
+    )
+    return "ok: " + ", ".join(parts)
+
+
+def _write_stdout(text: str) -> None:
+    """Write `text` as UTF-8 whatever the locale (`witgen json` must match wasm-tools' bytes)."""
+    out = sys.stdout
+    buffer = getattr(out, "buffer", None)
+    if buffer is None:  # a replaced stream without a byte layer (some embedders)
+        out.write(text)
+        out.flush()
+        return
+    out.flush()
+    buffer.write(text.encode("utf-8"))
+    buffer.flush()
+
+
+def _cmd_json(args: argparse.Namespace) -> int:
+    from witgen.resolve.jsonout import to_json
+
+    # Printed unchanged: wasm-tools prints no trailing newline either.
+    _write_stdout(to_json(_load(args)))
+    return EXIT_OK
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    _write_stdout(summary(_load(args)) + "\n")
+    return EXIT_OK
+
+
+Handler = Callable[[argparse.Namespace], int]
+
+# name -> (handler, one-line summary, usage); the order is the order `--help` lists them in.
+COMMANDS: dict[str, tuple[Handler, str, str]] = {
+    "json": (
+        _cmd_json,
+        "print the resolved package as JSON, exactly as `wasm-tools component wit --json` does",
+        "witgen json PATH [--features LIST | --all-features]",
+    ),
+    "check": (
+        _cmd_check,
+        "resolve PATH and print a one-line summary, or the first error",
+        "witgen check PATH [--features LIST | --all-features]",
+    ),
+}
+
+
+def _parse_main_form(argv: list[str]) -> tuple[Handler, argparse.Namespace]:
+    """`witgen PATH ...`: host bindings, not written yet; say so rather than guess at a command."""
+    first = argv[0]
+    # A bare word that is no file is most likely a mistyped command; `./x` or `x.wit` is a path.
+    if first.replace("-", "").isalpha() and not os.path.exists(first):
+        import difflib  # only on this error path
+
+        close = difflib.get_close_matches(first, COMMANDS, n=1)
+        if close:
+            raise _UsageError(
+                f"witgen: error: unknown command '{first}' (did you mean '{close[0]}'?)"
+            )
+    _build_main_form_parser().parse_args(argv)
+    raise _UsageError(
+        "witgen: error: generating host bindings (`witgen PATH -o OUT`) is not available yet;"
+        f" the commands today are: {', '.join(COMMANDS)} (see `witgen --help`)"
+    )
+
+
+def _parse(argv: list[str]) -> tuple[Handler, argparse.Namespace]:
+    """The handler and arguments for `argv`; a command name counts only as the first argument."""
+    if argv and argv[0] not in COMMANDS and argv[0] not in ("-h", "--help", "--version"):
+        return _parse_main_form(argv)
+    parser = _build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.error("a command is required (see `witgen --help`)")
+    return COMMANDS[args.command][0], args
+
+
+def _error(message: str) -> None:
+    print(f"error: {message}", file=sys.stderr)
+
+
+def _silence_stdout() -> None:
+    """After EPIPE, point stdout at /dev/null so the interpreter's final flush stays quiet too."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass  # stdout is not a real file (an in-process caller's stream): nothing will flush it
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run witgen with `argv` (default: `sys.argv[1:]`) and return the exit status.
+
+    Never raises, unless `WITGEN_TRACEBACK` is set and witgen itself has a bug.
+    """
+    target = "the input"  # named in the last-resort messages below, once the path is known
+    try:
+        try:
+            handler, args = _parse(list(sys.argv[1:] if argv is None else argv))
+            target = args.path
+            return handler(args)
+        finally:
+            sys.stdout.flush()  # inside the try, so a closed pipe is reported here, not at exit
+    except WitError as err:
+        _error(str(err))
+        return EXIT_BAD_INPUT
+    except SystemExit as done:  # argparse after `--help` / `--version`
+        return done.code if isinstance(done.code, int) else EXIT_OK
+    except _UsageError as err:
+        print(err, file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader went away (`witgen json x.wit | head`): not an error worth a message.
+        _silence_stdout()
+        return EXIT_BAD_INPUT
+    # The loader reports every bad input as a WitError; these are the last line of defence, so that
+    # no input ever ends in a traceback.
+    except RecursionError:
+        _error(f"{target}: the input is nested too deeply for witgen to process")
+        return EXIT_BAD_INPUT
+    except MemoryError:
+        _error(f"{target}: out of memory while processing the input")
+        return EXIT_BAD_INPUT
+    except UnicodeError as err:
+        reason = "input was not valid utf-8" if isinstance(err, UnicodeDecodeError) else "bad text"
+        _error(f"{target}: {reason} ({err})")
+        return EXIT_BAD_INPUT
+    except OSError as err:
+        where = err.filename if err.filename is not None else target
+        _error(f"{where}: {err.strerror or err}")
+        return EXIT_BAD_INPUT
+    except Exception as err:  # a bug in witgen, not in the input
+        if os.environ.get(DEBUG_ENV):
+            raise
+        _error(
+            f"internal error in witgen: {type(err).__name__}: {err}\n"
+            f"This is a bug in witgen; set {DEBUG_ENV}=1 to see the traceback."
+        )
+        return EXIT_INTERNAL
