@@ -15,7 +15,13 @@ from typing import Union
 
 from witgen.errors import Span, WitError
 from witgen.resolve import model as m
-from witgen.resolve.names import NameScope, canonical, check_members
+from witgen.resolve.names import (
+    NameScope,
+    canonical,
+    check_members,
+    getter_of,
+    setters_after_getters,
+)
 from witgen.resolve.toposort import toposort
 from witgen.syntax import ast
 
@@ -632,12 +638,16 @@ class Lowerer:
                     func = self.resolve_resource_func(rf, item.name)
                     self.type_scope.add(func.name, rf.func.name.span)
                     funcs.append((func, rf.func.name.span))
-        for func, _span in funcs:
-            iface.functions[func.name] = func
-        check_accessor_pairs(
-            [(f, span) for f, span in funcs],
-            lambda setter, getter: f"setter `{setter}` has no corresponding getter `{getter}`",
-        )
+        names = {func.name for func, _ in funcs}
+        for func, span in funcs:
+            if func.kind.tag.endswith("setter") and getter_of(func.name) not in names:
+                raise WitError(
+                    f"setter `{func.name}` has no corresponding getter `{getter_of(func.name)}`",
+                    span,
+                )
+        by_name = {func.name: func for func, _ in funcs}
+        for name in setters_after_getters([func.name for func, _ in funcs]):
+            iface.functions[name] = by_name[name]
         self.interface_types[iid] = self.type_lookup
         self.type_lookup = {}
         self.type_scope = NameScope()
@@ -958,17 +968,6 @@ def check_accessor_shape(func: ast.Func) -> None:
                 "if a setter return type is declared it must be a `result` with no `ok` type",
                 type_span(res),
             )
-
-
-def check_accessor_pairs(funcs: list[tuple[m.Function, Span]], message: object) -> None:
-    """Every setter needs a getter of exactly the same name (and static-ness)."""
-    names = {f.name for f, _ in funcs}
-    for f, span in funcs:
-        if f.kind.tag.endswith("setter"):
-            getter = f.name.replace("[set]", "[get]", 1)
-            if getter not in names:
-                assert callable(message)
-                raise WitError(message(f.name, getter), span)
 
 
 def kind_refs(kind: m.TypeDefKind) -> list[m.TypeRef]:

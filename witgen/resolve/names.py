@@ -3,9 +3,10 @@
 Names in one scope must be *strongly unique* (component model, Explainer.md "strongly-unique"):
 equal ignoring ASCII case and hyphens counts as a clash (`max-size` vs `maxsize`, `foo` vs `FOO`).
 Annotated function names are compared by what they name: `[method]r.m` and `[static]r.m` are the
-same name, `[method]l.l` equals the plain `l` (wasmparser's `ComponentNameKind` hashing), and an
-accessor `[get]x` / `[set]x` stands for `x`, so a getter clashes with a function `x`, but a getter
-and the setter of exactly the same name form one property and may coexist.
+same name, `[method]l.l` equals the plain `l` (wasmparser's `ComponentNameKind` hashing), and a
+getter `[get]x` stands for `x`, so it clashes with a function `x`. Setters live in a namespace of
+their own: they clash only with other setters (`[method][set]r.p` vs `[static][set]r.p`), and
+whether each has its getter is checked separately (`setter ... has no corresponding getter`).
 """
 
 from __future__ import annotations
@@ -35,39 +36,31 @@ def name_key(name: str) -> tuple[str, str]:
         return ("ctor", canonical(name[len("[constructor]") :]))
     for prefix in ("[method]", "[static]"):
         if name.startswith(prefix):
-            _, rest = _strip_accessor(name[len(prefix) :])
+            accessor, rest = _strip_accessor(name[len(prefix) :])
+            space = "setter" if accessor == "[set]" else "item"
             resource, _, method = rest.partition(".")
             if canonical(resource) == canonical(method):
-                return ("label", canonical(resource))
-            return ("func", canonical(resource) + "." + canonical(method))
-    _, rest = _strip_accessor(name)
-    return ("label", canonical(rest))
-
-
-def accessor_pair(a: str, b: str) -> bool:
-    """True when `a` and `b` are the getter and setter of one property (same static-ness)."""
-    if a == b:
-        return False
-    return a.replace("[get]", "[set]", 1) == b.replace("[get]", "[set]", 1) and (
-        "[get]" in a or "[get]" in b
-    )
+                return (space, canonical(resource))
+            return (space + "-func", canonical(resource) + "." + canonical(method))
+    accessor, rest = _strip_accessor(name)
+    return ("setter" if accessor == "[set]" else "item", canonical(rest))
 
 
 @dataclass
 class NameScope:
     """One strongly-unique namespace (an interface's items, a world's imports, ...)."""
 
-    seen: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    seen: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def add(self, name: str, span: Span | None) -> None:
         """Record `name`, raising wit-parser's message on a clash."""
-        prior = self.seen.setdefault(name_key(name), [])
-        for prev in prior:
-            if prev == name:
-                raise WitError(f"duplicate name `{name}`", span)
-            if not accessor_pair(prev, name):
-                raise WitError(f"name `{name}` conflicts with previous name `{prev}`", span)
-        prior.append(name)
+        key = name_key(name)
+        prev = self.seen.get(key)
+        if prev == name:
+            raise WitError(f"duplicate name `{name}`", span)
+        if prev is not None:
+            raise WitError(f"name `{name}` conflicts with previous name `{prev}`", span)
+        self.seen[key] = name
 
 
 def check_members(kind: str, names: list[tuple[str, Span]]) -> None:
@@ -80,3 +73,23 @@ def check_members(kind: str, names: list[tuple[str, Span]]) -> None:
                 raise WitError(f"duplicate {kind} `{name}`", span)
             raise WitError(f"{kind} `{name}` conflicts with previous {kind} `{prev}`", span)
         seen[canonical(name)] = name
+
+
+def getter_of(setter: str) -> str:
+    """`[set]p` -> `[get]p`, `[static][set]r.p` -> `[static][get]r.p`."""
+    return setter.replace("[set]", "[get]", 1)
+
+
+def setters_after_getters(names: list[str]) -> list[str]:
+    """Reorder so each setter follows its getter, as wit-parser 1.262 stores functions."""
+    present = set(names)
+    out: list[str] = []
+    for name in names:
+        if "[set]" in name and getter_of(name) in present:
+            continue
+        out.append(name)
+        if "[get]" in name:
+            setter = name.replace("[get]", "[set]", 1)
+            if setter in present:
+                out.append(setter)
+    return out

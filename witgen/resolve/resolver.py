@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from witgen.errors import Span, WitError
 from witgen.resolve import model as m
 from witgen.resolve.lower import Unresolved
+from witgen.resolve.names import getter_of, setters_after_getters
 from witgen.resolve.semver import version_gt
 
 
@@ -572,6 +573,8 @@ class Remap:
                 continue
             self.resolve_include(wid, inc, pkg)
         check_world_accessors(world)
+        world.imports = setters_follow_getters(world.imports)
+        world.exports = setters_follow_getters(world.exports)
 
     def resolve_include(self, wid: int, inc: m.WorldInclude, pkg: int) -> None:
         resolve = self.resolve
@@ -641,13 +644,20 @@ def check_world_accessors(world: m.World) -> None:
         names = {k for k in items if isinstance(k, str)}
         for key, item in items.items():
             if isinstance(item, m.WorldFunction) and item.func.kind.tag.endswith("setter"):
-                getter = item.func.name.replace("[set]", "[get]", 1)
+                getter = getter_of(item.func.name)
                 if getter not in names:
                     raise WitError(
                         f"{desc} `{item.func.name}` in world `{world.name}` has no corresponding "
                         f"getter `{getter}`",
                         item.func.span,
                     )
+
+
+def setters_follow_getters(items: dict[m.WorldKey, m.WorldItem]) -> dict[m.WorldKey, m.WorldItem]:
+    """Named items reordered so each setter follows its getter; interface keys keep their place."""
+    names = iter(setters_after_getters([k for k in items if isinstance(k, str)]))
+    keys = [next(names) if isinstance(k, str) else k for k in items]
+    return {k: items[k] for k in keys}
 
 
 def rename(original: str, inc: m.IncludeName) -> str | None:

@@ -1,0 +1,100 @@
+"""Unit tests of the resolver's small parts: toposort, name rules, docs, semver, include renames.
+
+Expected values are wit-parser's behaviour, checked by hand against wasm-tools 1.262.0 (the
+messages) or against the component-model rules cited in each module.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from witgen.errors import WitError
+from witgen.resolve import model as m
+from witgen.resolve.lower import docs_text
+from witgen.resolve.names import NameScope, check_members, name_key
+from witgen.resolve.resolver import rename
+from witgen.resolve.semver import version_gt
+from witgen.resolve.toposort import toposort
+from witgen.syntax import ast
+
+
+def ids(*names: str) -> list[ast.Id]:
+    return [ast.Id(n, (i, i + len(n))) for i, n in enumerate(names)]
+
+
+def test_toposort_keeps_source_order_between_independent_items() -> None:
+    assert toposort("type", {"b": [], "a": [], "c": []}) == ["b", "a", "c"]
+
+
+def test_toposort_puts_dependencies_first() -> None:
+    assert toposort("type", {"a": ids("c"), "b": [], "c": ids("b")}) == ["b", "c", "a"]
+
+
+def test_toposort_reports_missing_and_cycles_at_the_reference() -> None:
+    with pytest.raises(WitError) as err:
+        toposort("type", {"a": ids("zz")})
+    assert err.value.message == "type `zz` does not exist"
+    with pytest.raises(WitError) as err:
+        toposort("interface or world", {"a": ids("b"), "b": ids("a")})
+    assert err.value.message == "interface or world `b` depends on itself"
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "message"),
+    [
+        ("foo", "foo", "duplicate name `foo`"),
+        ("foo", "FOO", "name `FOO` conflicts with previous name `foo`"),
+        ("max-size", "maxsize", "name `maxsize` conflicts with previous name `max-size`"),
+        ("prop", "[get]prop", "name `[get]prop` conflicts with previous name `prop`"),
+        ("a", "[method]a.a", "name `[method]a.a` conflicts with previous name `a`"),
+        (
+            "[method][set]r.p",
+            "[static][set]r.p",
+            "name `[static][set]r.p` conflicts with previous name `[method][set]r.p`",
+        ),
+    ],
+)
+def test_strongly_unique_names(first: str, second: str, message: str) -> None:
+    scope = NameScope()
+    scope.add(first, None)
+    with pytest.raises(WitError) as err:
+        scope.add(second, None)
+    assert err.value.message == message
+
+
+def test_getter_setter_pair_and_unrelated_methods_coexist() -> None:
+    scope = NameScope()
+    for name in ("[get]p", "[set]p", "[method]a.f", "[method]b.f", "[constructor]a", "a", "[set]q"):
+        scope.add(name, None)
+    assert name_key("[method]a.f") != name_key("[method]b.f")
+
+
+def test_member_messages() -> None:
+    with pytest.raises(WitError, match="^duplicate case `a`$"):
+        check_members("case", [("a", (0, 1)), ("a", (2, 3))])
+    with pytest.raises(WitError, match="^field `ab` conflicts with previous field `a-b`$"):
+        check_members("field", [("a-b", (0, 1)), ("ab", (2, 3))])
+
+
+def test_docs_strip_markers_and_common_indent() -> None:
+    docs = ast.Docs(("/// hello", "///   world", "/** block */", "// plain"))
+    assert docs_text(docs) == "hello\n  world\nblock\nplain"
+    assert docs_text(ast.Docs(("/* x */",))) == "* x */"
+    assert docs_text(ast.Docs(("///", "/// a"))) == "\na"
+    assert docs_text(ast.Docs()) is None
+
+
+def test_semver_order() -> None:
+    assert version_gt("1.0.1", "1.0.0")
+    assert version_gt("1.0.0", "1.0.0-rc.1")
+    assert version_gt("1.0.0-rc.10", "1.0.0-rc.9")
+    assert not version_gt("0.2.0", "0.10.0")
+
+
+def test_include_rename_of_plain_and_annotated_names() -> None:
+    n = m.IncludeName("r", "s")
+    assert rename("r", n) == "s"
+    assert rename("[method]r.f", n) == "[method]s.f"
+    assert rename("[constructor]r", n) == "[constructor]s"
+    assert rename("[get]r", n) == "[get]s"
+    assert rename("q", n) is None
