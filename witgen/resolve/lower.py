@@ -503,10 +503,10 @@ class Lowerer:
                 self.resolve_include(wid, inc)
 
         import_scope = NameScope()
-        for name, (item, span) in self.type_lookup.items():
-            assert isinstance(item, int)
+        for name, (target, span) in self.type_lookup.items():
+            assert isinstance(target, int)
             import_scope.add(name, span)
-            w.imports[name] = m.WorldType(item, span)
+            w.imports[name] = m.WorldType(target, span)
         export_scope = NameScope()
 
         imported: set[int] = set()
