@@ -2,7 +2,7 @@
 
 import sys
 
-from witgen.cli import main
+from witgen.cli import entry
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(entry())

@@ -8,14 +8,65 @@ absent. The text is serde_json's pretty form: two-space indent and no trailing n
 
 from __future__ import annotations
 
-import json
+from json.encoder import encode_basestring
 from typing import Any
 
+from witgen.collector import collector_paused
 from witgen.resolve import model as m
 
 
 def to_json(resolve: m.Resolve) -> str:
-    return json.dumps(to_data(resolve), indent=2, ensure_ascii=False)
+    with collector_paused():
+        return pretty(to_data(resolve))
+
+
+def pretty(data: Any) -> str:
+    """`json.dumps(data, indent=2, ensure_ascii=False)`, about three times faster.
+
+    With `indent`, the standard library falls back to its pure-Python encoder; this writer emits
+    the same text (serde_json's pretty form) with one list append per token.
+    """
+    out: list[str] = []
+    write = out.append
+    enc = encode_basestring
+
+    def value(v: Any, indent: str) -> None:
+        t = type(v)
+        if t is str:
+            write(enc(v))
+        elif t is dict:
+            if not v:
+                write("{}")
+                return
+            inner = indent + "  "
+            opener = "{"
+            for key, item in v.items():
+                write(opener + inner + enc(key) + ": ")
+                opener = ","
+                value(item, inner)
+            write(indent + "}")
+        elif t is list:
+            if not v:
+                write("[]")
+                return
+            inner = indent + "  "
+            opener = "["
+            for item in v:
+                write(opener + inner)
+                opener = ","
+                value(item, inner)
+            write(indent + "]")
+        elif v is None:
+            write("null")
+        elif v is True:
+            write("true")
+        elif v is False:
+            write("false")
+        else:
+            write(str(int(v)))
+
+    value(data, "\n")
+    return "".join(out)
 
 
 def to_data(resolve: m.Resolve) -> dict[str, Any]:
@@ -130,9 +181,7 @@ def _docs(out: dict[str, Any], docs: str | None) -> dict[str, Any]:
 def kind(k: m.TypeDefKind) -> Any:
     if isinstance(k, m.RecordKind):
         return {
-            "record": {
-                "fields": [_docs({"name": f.name, "type": f.ty}, f.docs) for f in k.fields]
-            }
+            "record": {"fields": [_docs({"name": f.name, "type": f.ty}, f.docs) for f in k.fields]}
         }
     if isinstance(k, m.ResourceKind):
         return "resource"
@@ -144,9 +193,7 @@ def kind(k: m.TypeDefKind) -> Any:
         return {"tuple": {"types": list(k.types)}}
     if isinstance(k, m.VariantKind):
         return {
-            "variant": {
-                "cases": [_docs({"name": c.name, "type": c.ty}, c.docs) for c in k.cases]
-            }
+            "variant": {"cases": [_docs({"name": c.name, "type": c.ty}, c.docs) for c in k.cases]}
         }
     if isinstance(k, m.EnumKind):
         return {"enum": {"cases": [_docs({"name": c.name}, c.docs) for c in k.cases]}}

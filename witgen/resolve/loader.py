@@ -13,6 +13,7 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
+from witgen.collector import collector_paused
 from witgen.errors import WitError
 from witgen.resolve import model as m
 from witgen.resolve.lower import Lowerer, Unresolved
@@ -72,17 +73,13 @@ class Loader:
     def parse_dir(self, path: Path) -> list[Unresolved]:
         try:
             files = [
-                p
-                for p in sorted(path.iterdir())
-                if p.name.endswith(".wit") and not p.is_dir()
+                p for p in sorted(path.iterdir()) if p.name.endswith(".wit") and not p.is_dir()
             ]
             return self.parse_files(files)
         except WitError as e:
             raise self.wrap(e, f"failed to parse package: {display(path)}") from None
         except OSError as e:
-            raise WitError(
-                f"failed to parse package: {display(path)}: {e.strerror or e}"
-            ) from None
+            raise WitError(f"failed to parse package: {display(path)}: {e.strerror or e}") from None
 
     def parse_deps(self, deps: Path) -> list[Unresolved]:
         if not deps.exists():
@@ -136,6 +133,12 @@ def load(
     loader = Loader()
     resolver = Resolver(frozenset(features), all_features)
     p = Path(path)
+    with collector_paused():
+        _load_into(loader, resolver, p)
+    return resolver.resolve
+
+
+def _load_into(loader: Loader, resolver: Resolver, p: Path) -> None:
     try:
         if p.is_dir():
             packages = loader.parse_dir(p)
@@ -151,4 +154,3 @@ def load(
         raise loader.render(e) from None
     except RecursionError:
         raise WitError(f"{display(p)}: input is nested too deeply to resolve") from None
-    return resolver.resolve

@@ -10,10 +10,10 @@ to other packages stay as placeholders; `witgen.resolve.resolver` connects them.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Union
 
 from witgen.errors import Span, WitError
+from witgen.records import Struct
 from witgen.resolve import model as m
 from witgen.resolve.names import (
     NameScope,
@@ -31,23 +31,45 @@ MAP_KEY_TYPES = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class ItemRef:
+class ItemRef(Struct):
     """An interface or a world of the package being lowered (wit-parser's `AstItem`)."""
+
+    __slots__ = ("kind", "id")
 
     kind: str  # "interface" or "world"
     id: int
 
+    def __init__(self, kind: str, id: int) -> None:
+        self.kind = kind
+        self.id = id
 
-@dataclass
-class ForeignDep:
+
+class ForeignDep(Struct):
+    __slots__ = ("item", "stabilities")
+
     item: ItemRef
-    stabilities: list[m.Stability] = field(default_factory=list)
+    stabilities: list[m.Stability]
+
+    def __init__(self, item: ItemRef, stabilities: list[m.Stability] | None = None) -> None:
+        self.item = item
+        self.stabilities = [] if stabilities is None else stabilities
 
 
-@dataclass
-class Unresolved:
+class Unresolved(Struct):
     """wit-parser's `UnresolvedPackage`: local arenas, foreign items first, then our own."""
+
+    __slots__ = (
+        "name",
+        "name_span",
+        "docs",
+        "worlds",
+        "interfaces",
+        "types",
+        "foreign_deps",
+        "foreign_dep_spans",
+        "unknown_type_spans",
+        "required_resource_types",
+    )
 
     name: m.PackageName
     name_span: Span
@@ -59,6 +81,30 @@ class Unresolved:
     foreign_dep_spans: list[Span]
     unknown_type_spans: list[Span]
     required_resource_types: list[tuple[int, Span]]
+
+    def __init__(
+        self,
+        name: m.PackageName,
+        name_span: Span,
+        docs: str | None,
+        worlds: list[m.World],
+        interfaces: list[m.Interface],
+        types: list[m.TypeDef],
+        foreign_deps: dict[m.PackageName, dict[str, ForeignDep]],
+        foreign_dep_spans: list[Span],
+        unknown_type_spans: list[Span],
+        required_resource_types: list[tuple[int, Span]],
+    ) -> None:
+        self.name = name
+        self.name_span = name_span
+        self.docs = docs
+        self.worlds = worlds
+        self.interfaces = interfaces
+        self.types = types
+        self.foreign_deps = foreign_deps
+        self.foreign_dep_spans = foreign_dep_spans
+        self.unknown_type_spans = unknown_type_spans
+        self.required_resource_types = required_resource_types
 
 
 # A name in an interface's (or world's) type scope: a type id, or a non-type item ("function").
@@ -386,9 +432,7 @@ class Lowerer:
                 elif used.name in package_spans:
                     order[owner.name].append(used)
                 else:
-                    raise WitError(
-                        f"interface or world `{used.name}` does not exist", used.span
-                    )
+                    raise WitError(f"interface or world `{used.name}` does not exist", used.span)
 
         ids: dict[str, ItemRef] = {}
         iface_order: list[int] = []
@@ -469,9 +513,7 @@ class Lowerer:
                 path.id.name
             )
             if ref is None:
-                raise WitError(
-                    f"interface or world `{path.id.name}` does not exist", path.id.span
-                )
+                raise WitError(f"interface or world `{path.id.name}` does not exist", path.id.span)
             return ref, path.id.name, path.id.span
         dep = self.foreign_deps[package_name(path.package)][path.name.name]
         return dep.item, path.name.name, path.name.span
@@ -748,9 +790,7 @@ class Lowerer:
             if isinstance(kind, m.UnknownKind):
                 self.required_resource_types.append((cur, name.span))
                 return tid
-            raise WitError(
-                f"type `{name.name}` used in a handle must be a resource", name.span
-            )
+            raise WitError(f"type `{name.name}` used in a handle must be a resource", name.span)
 
     def resolve_type_def(self, ty: ast.Type, stab: m.Stability) -> m.TypeDefKind:
         if isinstance(ty, ast.Primitive):

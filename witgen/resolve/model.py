@@ -4,14 +4,15 @@ Mirrors wit-parser's `Resolve` (resolve/mod.rs) and its public types (lib.rs): a
 name lookups remain; a type reference is either a primitive name (`"u32"`, `"string"`, ...) or the
 integer id of a `TypeDef` in `Resolve.types`. Dict fields keep insertion order, which is the order
 the JSON dump (`witgen.resolve.jsonout`) prints them in, exactly as wit-parser's `IndexMap`s do.
+Structs (`witgen.records`) compare by value; only the arenas' entries are updated in place.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Union
 
 from witgen.errors import Span
+from witgen.records import Struct
 
 # A type reference: a primitive's WIT name, or a TypeDef id.
 TypeRef = Union[str, int]
@@ -20,16 +21,26 @@ TypeRef = Union[str, int]
 # --- stability (feature gates) -------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Stable:
+class Stable(Struct):
+    __slots__ = ("since", "deprecated")
+
     since: str
-    deprecated: str | None = None
+    deprecated: str | None
+
+    def __init__(self, since: str, deprecated: str | None = None) -> None:
+        self.since = since
+        self.deprecated = deprecated
 
 
-@dataclass(frozen=True)
-class Unstable:
+class Unstable(Struct):
+    __slots__ = ("feature", "deprecated")
+
     feature: str
-    deprecated: str | None = None
+    deprecated: str | None
+
+    def __init__(self, feature: str, deprecated: str | None = None) -> None:
+        self.feature = feature
+        self.deprecated = deprecated
 
 
 # `None` is wit-parser's `Stability::Unknown` (no gate written).
@@ -39,120 +50,212 @@ Stability = Union[Stable, Unstable, None]
 # --- type definitions ----------------------------------------------------------------------
 
 
-@dataclass
-class Field:
+class Field(Struct):
+    __slots__ = ("name", "ty", "docs", "span")
+
     name: str
     ty: TypeRef
-    docs: str | None = None
-    span: Span | None = None
+    docs: str | None
+    span: Span | None
+
+    def __init__(
+        self, name: str, ty: TypeRef, docs: str | None = None, span: Span | None = None
+    ) -> None:
+        self.name = name
+        self.ty = ty
+        self.docs = docs
+        self.span = span
 
 
-@dataclass
-class Flag:
+class Flag(Struct):
+    __slots__ = ("name", "docs", "span")
+
     name: str
-    docs: str | None = None
-    span: Span | None = None
+    docs: str | None
+    span: Span | None
+
+    def __init__(self, name: str, docs: str | None = None, span: Span | None = None) -> None:
+        self.name = name
+        self.docs = docs
+        self.span = span
 
 
-@dataclass
-class Case:
+class Case(Struct):
+    __slots__ = ("name", "ty", "docs", "span")
+
     name: str
     ty: TypeRef | None
-    docs: str | None = None
-    span: Span | None = None
+    docs: str | None
+    span: Span | None
+
+    def __init__(
+        self, name: str, ty: TypeRef | None, docs: str | None = None, span: Span | None = None
+    ) -> None:
+        self.name = name
+        self.ty = ty
+        self.docs = docs
+        self.span = span
 
 
-@dataclass
-class EnumCase:
+class EnumCase(Struct):
+    __slots__ = ("name", "docs", "span")
+
     name: str
-    docs: str | None = None
-    span: Span | None = None
+    docs: str | None
+    span: Span | None
+
+    def __init__(self, name: str, docs: str | None = None, span: Span | None = None) -> None:
+        self.name = name
+        self.docs = docs
+        self.span = span
 
 
-@dataclass(frozen=True)
-class RecordKind:
+class RecordKind(Struct):
+    __slots__ = ("fields",)
+
     fields: tuple[Field, ...]
 
+    def __init__(self, fields: tuple[Field, ...]) -> None:
+        self.fields = fields
 
-@dataclass(frozen=True)
-class ResourceKind:
+
+class ResourceKind(Struct):
+    __slots__ = ()
+
     pass
 
 
-@dataclass(frozen=True)
-class HandleKind:
+class HandleKind(Struct):
+    __slots__ = ("handle", "resource")
+
     handle: str  # "own" or "borrow"
     resource: int
 
+    def __init__(self, handle: str, resource: int) -> None:
+        self.handle = handle
+        self.resource = resource
 
-@dataclass(frozen=True)
-class FlagsKind:
+
+class FlagsKind(Struct):
+    __slots__ = ("flags",)
+
     flags: tuple[Flag, ...]
 
+    def __init__(self, flags: tuple[Flag, ...]) -> None:
+        self.flags = flags
 
-@dataclass(frozen=True)
-class TupleKind:
+
+class TupleKind(Struct):
+    __slots__ = ("types",)
+
     types: tuple[TypeRef, ...]
 
+    def __init__(self, types: tuple[TypeRef, ...]) -> None:
+        self.types = types
 
-@dataclass(frozen=True)
-class VariantKind:
+
+class VariantKind(Struct):
+    __slots__ = ("cases",)
+
     cases: tuple[Case, ...]
 
+    def __init__(self, cases: tuple[Case, ...]) -> None:
+        self.cases = cases
 
-@dataclass(frozen=True)
-class EnumKind:
+
+class EnumKind(Struct):
+    __slots__ = ("cases",)
+
     cases: tuple[EnumCase, ...]
 
+    def __init__(self, cases: tuple[EnumCase, ...]) -> None:
+        self.cases = cases
 
-@dataclass(frozen=True)
-class OptionKind:
+
+class OptionKind(Struct):
+    __slots__ = ("ty",)
+
     ty: TypeRef
 
+    def __init__(self, ty: TypeRef) -> None:
+        self.ty = ty
 
-@dataclass(frozen=True)
-class ResultKind:
+
+class ResultKind(Struct):
+    __slots__ = ("ok", "err")
+
     ok: TypeRef | None
     err: TypeRef | None
 
+    def __init__(self, ok: TypeRef | None, err: TypeRef | None) -> None:
+        self.ok = ok
+        self.err = err
 
-@dataclass(frozen=True)
-class ListKind:
+
+class ListKind(Struct):
+    __slots__ = ("ty",)
+
     ty: TypeRef
 
+    def __init__(self, ty: TypeRef) -> None:
+        self.ty = ty
 
-@dataclass(frozen=True)
-class MapKind:
+
+class MapKind(Struct):
+    __slots__ = ("key", "value")
+
     key: TypeRef
     value: TypeRef
 
+    def __init__(self, key: TypeRef, value: TypeRef) -> None:
+        self.key = key
+        self.value = value
 
-@dataclass(frozen=True)
-class FixedLengthListKind:
+
+class FixedLengthListKind(Struct):
+    __slots__ = ("ty", "size")
+
     ty: TypeRef
     size: int
 
+    def __init__(self, ty: TypeRef, size: int) -> None:
+        self.ty = ty
+        self.size = size
 
-@dataclass(frozen=True)
-class FutureKind:
+
+class FutureKind(Struct):
+    __slots__ = ("ty",)
+
     ty: TypeRef | None
 
+    def __init__(self, ty: TypeRef | None) -> None:
+        self.ty = ty
 
-@dataclass(frozen=True)
-class StreamKind:
+
+class StreamKind(Struct):
+    __slots__ = ("ty",)
+
     ty: TypeRef | None
 
+    def __init__(self, ty: TypeRef | None) -> None:
+        self.ty = ty
 
-@dataclass(frozen=True)
-class AliasKind:
+
+class AliasKind(Struct):
     """`type a = b;` (wit-parser's `TypeDefKind::Type`)."""
+
+    __slots__ = ("ty",)
 
     ty: TypeRef
 
+    def __init__(self, ty: TypeRef) -> None:
+        self.ty = ty
 
-@dataclass(frozen=True)
-class UnknownKind:
+
+class UnknownKind(Struct):
     """A placeholder for a type imported from another package, replaced when packages merge."""
+
+    __slots__ = ()
 
 
 TypeDefKind = Union[
@@ -175,158 +278,347 @@ TypeDefKind = Union[
 ]
 
 
-@dataclass(frozen=True)
-class OwnerWorld:
+class OwnerWorld(Struct):
+    __slots__ = ("id",)
+
     id: int
 
+    def __init__(self, id: int) -> None:
+        self.id = id
 
-@dataclass(frozen=True)
-class OwnerInterface:
+
+class OwnerInterface(Struct):
+    __slots__ = ("id",)
+
     id: int
+
+    def __init__(self, id: int) -> None:
+        self.id = id
 
 
 # `None` is wit-parser's `TypeOwner::None` (anonymous types).
 TypeOwner = Union[OwnerWorld, OwnerInterface, None]
 
 
-@dataclass
-class TypeDef:
+class TypeDef(Struct):
+    __slots__ = ("name", "kind", "owner", "docs", "stability", "span", "external_id")
+
     name: str | None
     kind: TypeDefKind
     owner: TypeOwner
-    docs: str | None = None
-    stability: Stability = None
-    span: Span | None = None
-    external_id: str | None = None
+    docs: str | None
+    stability: Stability
+    span: Span | None
+    external_id: str | None
+
+    def __init__(
+        self,
+        name: str | None,
+        kind: TypeDefKind,
+        owner: TypeOwner,
+        docs: str | None = None,
+        stability: Stability = None,
+        span: Span | None = None,
+        external_id: str | None = None,
+    ) -> None:
+        self.name = name
+        self.kind = kind
+        self.owner = owner
+        self.docs = docs
+        self.stability = stability
+        self.span = span
+        self.external_id = external_id
 
 
 # --- functions -----------------------------------------------------------------------------
 
 
-@dataclass
-class Param:
+class Param(Struct):
+    __slots__ = ("name", "ty", "span")
+
     name: str
     ty: TypeRef
-    span: Span | None = None
+    span: Span | None
+
+    def __init__(self, name: str, ty: TypeRef, span: Span | None = None) -> None:
+        self.name = name
+        self.ty = ty
+        self.span = span
 
 
-@dataclass(frozen=True)
-class FunctionKind:
+class FunctionKind(Struct):
     """wit-parser's `FunctionKind`: `tag` is its kebab-case JSON name; `resource` the TypeDef id.
 
     Tags: freestanding, async-freestanding, method, async-method, static, async-static,
     constructor, getter, setter, method-getter, method-setter, static-getter, static-setter.
     """
 
+    __slots__ = ("tag", "resource")
+
     tag: str
-    resource: int | None = None
+    resource: int | None
+
+    def __init__(self, tag: str, resource: int | None = None) -> None:
+        self.tag = tag
+        self.resource = resource
 
 
-@dataclass
-class Function:
+class Function(Struct):
+    __slots__ = ("name", "kind", "params", "result", "docs", "stability", "span", "external_id")
+
     name: str
     kind: FunctionKind
     params: list[Param]
     result: TypeRef | None
-    docs: str | None = None
-    stability: Stability = None
-    span: Span | None = None
-    external_id: str | None = None
+    docs: str | None
+    stability: Stability
+    span: Span | None
+    external_id: str | None
+
+    def __init__(
+        self,
+        name: str,
+        kind: FunctionKind,
+        params: list[Param],
+        result: TypeRef | None,
+        docs: str | None = None,
+        stability: Stability = None,
+        span: Span | None = None,
+        external_id: str | None = None,
+    ) -> None:
+        self.name = name
+        self.kind = kind
+        self.params = params
+        self.result = result
+        self.docs = docs
+        self.stability = stability
+        self.span = span
+        self.external_id = external_id
 
 
 # --- interfaces, worlds, packages ----------------------------------------------------------
 
 
-@dataclass
-class Interface:
+class Interface(Struct):
+    __slots__ = ("name", "types", "functions", "docs", "stability", "package", "span", "clone_of")
+
     name: str | None
-    types: dict[str, int] = field(default_factory=dict)
-    functions: dict[str, Function] = field(default_factory=dict)
-    docs: str | None = None
-    stability: Stability = None
-    package: int | None = None
-    span: Span | None = None
-    clone_of: int | None = None
+    types: dict[str, int]
+    functions: dict[str, Function]
+    docs: str | None
+    stability: Stability
+    package: int | None
+    span: Span | None
+    clone_of: int | None
+
+    def __init__(
+        self,
+        name: str | None,
+        types: dict[str, int] | None = None,
+        functions: dict[str, Function] | None = None,
+        docs: str | None = None,
+        stability: Stability = None,
+        package: int | None = None,
+        span: Span | None = None,
+        clone_of: int | None = None,
+    ) -> None:
+        self.name = name
+        self.types = {} if types is None else types
+        self.functions = {} if functions is None else functions
+        self.docs = docs
+        self.stability = stability
+        self.package = package
+        self.span = span
+        self.clone_of = clone_of
 
 
 # A world key: a plain name (str) or an interface id (int), printed as "interface-N".
 WorldKey = Union[str, int]
 
 
-@dataclass
-class WorldInterface:
+class WorldInterface(Struct):
+    __slots__ = ("id", "stability", "external_id", "docs", "span")
+
     id: int
-    stability: Stability = None
-    external_id: str | None = None
-    docs: str | None = None
-    span: Span | None = None
+    stability: Stability
+    external_id: str | None
+    docs: str | None
+    span: Span | None
+
+    def __init__(
+        self,
+        id: int,
+        stability: Stability = None,
+        external_id: str | None = None,
+        docs: str | None = None,
+        span: Span | None = None,
+    ) -> None:
+        self.id = id
+        self.stability = stability
+        self.external_id = external_id
+        self.docs = docs
+        self.span = span
 
 
-@dataclass
-class WorldFunction:
+class WorldFunction(Struct):
+    __slots__ = ("func",)
+
     func: Function
 
+    def __init__(self, func: Function) -> None:
+        self.func = func
 
-@dataclass
-class WorldType:
+
+class WorldType(Struct):
+    __slots__ = ("id", "span")
+
     id: int
-    span: Span | None = None
+    span: Span | None
+
+    def __init__(self, id: int, span: Span | None = None) -> None:
+        self.id = id
+        self.span = span
 
 
 WorldItem = Union[WorldInterface, WorldFunction, WorldType]
 
 
-@dataclass
-class IncludeName:
+class IncludeName(Struct):
+    __slots__ = ("name", "as_")
+
     name: str
     as_: str
 
+    def __init__(self, name: str, as_: str) -> None:
+        self.name = name
+        self.as_ = as_
 
-@dataclass
-class WorldInclude:
+
+class WorldInclude(Struct):
+    __slots__ = ("id", "names", "stability", "span")
+
     id: int
     names: list[IncludeName]
-    stability: Stability = None
-    span: Span | None = None
+    stability: Stability
+    span: Span | None
+
+    def __init__(
+        self,
+        id: int,
+        names: list[IncludeName],
+        stability: Stability = None,
+        span: Span | None = None,
+    ) -> None:
+        self.id = id
+        self.names = names
+        self.stability = stability
+        self.span = span
 
 
-@dataclass
-class World:
+class World(Struct):
+    __slots__ = ("name", "imports", "exports", "package", "docs", "stability", "includes", "span")
+
     name: str
-    imports: dict[WorldKey, WorldItem] = field(default_factory=dict)
-    exports: dict[WorldKey, WorldItem] = field(default_factory=dict)
-    package: int | None = None
-    docs: str | None = None
-    stability: Stability = None
-    includes: list[WorldInclude] = field(default_factory=list)
-    span: Span | None = None
+    imports: dict[WorldKey, WorldItem]
+    exports: dict[WorldKey, WorldItem]
+    package: int | None
+    docs: str | None
+    stability: Stability
+    includes: list[WorldInclude]
+    span: Span | None
+
+    def __init__(
+        self,
+        name: str,
+        imports: dict[WorldKey, WorldItem] | None = None,
+        exports: dict[WorldKey, WorldItem] | None = None,
+        package: int | None = None,
+        docs: str | None = None,
+        stability: Stability = None,
+        includes: list[WorldInclude] | None = None,
+        span: Span | None = None,
+    ) -> None:
+        self.name = name
+        self.imports = {} if imports is None else imports
+        self.exports = {} if exports is None else exports
+        self.package = package
+        self.docs = docs
+        self.stability = stability
+        self.includes = [] if includes is None else includes
+        self.span = span
 
 
-@dataclass(frozen=True)
-class PackageName:
+class PackageName(Struct):
+    __slots__ = ("namespace", "name", "version")
+
     namespace: str
     name: str
-    version: str | None = None
+    version: str | None
+
+    def __init__(self, namespace: str, name: str, version: str | None = None) -> None:
+        self.namespace = namespace
+        self.name = name
+        self.version = version
 
     def __str__(self) -> str:
         base = f"{self.namespace}:{self.name}"
         return f"{base}@{self.version}" if self.version is not None else base
 
 
-@dataclass
-class Package:
+class Package(Struct):
+    __slots__ = ("name", "docs", "interfaces", "worlds")
+
     name: PackageName
-    docs: str | None = None
-    interfaces: dict[str, int] = field(default_factory=dict)
-    worlds: dict[str, int] = field(default_factory=dict)
+    docs: str | None
+    interfaces: dict[str, int]
+    worlds: dict[str, int]
+
+    def __init__(
+        self,
+        name: PackageName,
+        docs: str | None = None,
+        interfaces: dict[str, int] | None = None,
+        worlds: dict[str, int] | None = None,
+    ) -> None:
+        self.name = name
+        self.docs = docs
+        self.interfaces = {} if interfaces is None else interfaces
+        self.worlds = {} if worlds is None else worlds
 
 
-@dataclass
-class Resolve:
-    worlds: list[World] = field(default_factory=list)
-    interfaces: list[Interface] = field(default_factory=list)
-    types: list[TypeDef] = field(default_factory=list)
-    packages: list[Package] = field(default_factory=list)
-    package_names: dict[PackageName, int] = field(default_factory=dict)
-    features: frozenset[str] = frozenset()
-    all_features: bool = False
+class Resolve(Struct):
+    __slots__ = (
+        "worlds",
+        "interfaces",
+        "types",
+        "packages",
+        "package_names",
+        "features",
+        "all_features",
+    )
+
+    worlds: list[World]
+    interfaces: list[Interface]
+    types: list[TypeDef]
+    packages: list[Package]
+    package_names: dict[PackageName, int]
+    features: frozenset[str]
+    all_features: bool
+
+    def __init__(
+        self,
+        worlds: list[World] | None = None,
+        interfaces: list[Interface] | None = None,
+        types: list[TypeDef] | None = None,
+        packages: list[Package] | None = None,
+        package_names: dict[PackageName, int] | None = None,
+        features: frozenset[str] = frozenset(),
+        all_features: bool = False,
+    ) -> None:
+        self.worlds = [] if worlds is None else worlds
+        self.interfaces = [] if interfaces is None else interfaces
+        self.types = [] if types is None else types
+        self.packages = [] if packages is None else packages
+        self.package_names = {} if package_names is None else package_names
+        self.features = features
+        self.all_features = all_features

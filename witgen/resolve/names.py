@@ -11,7 +11,6 @@ whether each has its getter is checked separately (`setter ... has no correspond
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 
 from witgen.errors import Span, WitError
 
@@ -46,11 +45,11 @@ def name_key(name: str) -> tuple[str, str]:
     return ("setter" if accessor == "[set]" else "item", canonical(rest))
 
 
-@dataclass
 class NameScope:
     """One strongly-unique namespace (an interface's items, a world's imports, ...)."""
 
-    seen: dict[tuple[str, str], str] = field(default_factory=dict)
+    def __init__(self) -> None:
+        self.seen: dict[tuple[str, str], str] = {}
 
     def add(self, name: str, span: Span | None) -> None:
         """Record `name`, raising wit-parser's message on a clash."""

@@ -11,12 +11,12 @@ its imports and exports depend on are added as imports, in wit-parser's order.
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field, replace
 
 from witgen.errors import Span, WitError
 from witgen.resolve import model as m
 from witgen.resolve.lower import Unresolved
 from witgen.resolve.names import getter_of, setters_after_getters
+from witgen.records import replace
 from witgen.resolve.semver import version_gt
 
 
@@ -39,6 +39,9 @@ class Resolver:
 
     def __init__(self, features: frozenset[str] = frozenset(), all_features: bool = False):
         self.resolve = m.Resolve(features=features, all_features=all_features)
+        # Interface dependencies, memoized: an interface's types never change once it is added,
+        # and elaboration asks for the same interfaces many times over.
+        self._deps: dict[int, list[int]] = {}
 
     # --- gates ------------------------------------------------------------------------------
 
@@ -116,11 +119,13 @@ class Resolver:
         return other.owner.id
 
     def interface_direct_deps(self, iid: int) -> list[int]:
-        deps = []
-        for tid in self.resolve.interfaces[iid].types.values():
-            dep = self.type_interface_dep(tid)
-            if dep is not None:
-                deps.append(dep)
+        deps = self._deps.get(iid)
+        if deps is None:
+            deps = self._deps[iid] = []
+            for tid in self.resolve.interfaces[iid].types.values():
+                dep = self.type_interface_dep(tid)
+                if dep is not None:
+                    deps.append(dep)
         return deps
 
     def import_sort_key(self, item: m.WorldItem) -> int:
@@ -233,16 +238,16 @@ class DuplicatePackage(WitError):
         self.span2 = span2
 
 
-@dataclass
 class Remap:
     """Maps one lowered package's local ids to ids in the `Resolve` (`None`: gated out)."""
 
-    owner: Resolver
-    types: list[int | None] = field(default_factory=list)
-    interfaces: list[int | None] = field(default_factory=list)
-    worlds: list[int | None] = field(default_factory=list)
-    own_handles: dict[int, int] = field(default_factory=dict)
-    has_borrow: dict[int, bool] = field(default_factory=dict)
+    def __init__(self, owner: Resolver) -> None:
+        self.owner = owner
+        self.types: list[int | None] = []
+        self.interfaces: list[int | None] = []
+        self.worlds: list[int | None] = []
+        self.own_handles: dict[int, int] = {}
+        self.has_borrow: dict[int, bool] = {}
 
     @property
     def resolve(self) -> m.Resolve:
@@ -453,16 +458,13 @@ class Remap:
         if isinstance(kind, m.HandleKind):
             return replace(kind, resource=self.map_type(kind.resource, span))
         if isinstance(kind, m.RecordKind):
-            return m.RecordKind(
-                tuple(replace(f, ty=ty(f.ty, f.span)) for f in kind.fields)
-            )
+            return m.RecordKind(tuple(replace(f, ty=ty(f.ty, f.span)) for f in kind.fields))
         if isinstance(kind, m.TupleKind):
             return m.TupleKind(tuple(ty(t, span) for t in kind.types))
         if isinstance(kind, m.VariantKind):
             return m.VariantKind(
                 tuple(
-                    replace(c, ty=ty(c.ty, span) if c.ty is not None else None)
-                    for c in kind.cases
+                    replace(c, ty=ty(c.ty, span) if c.ty is not None else None) for c in kind.cases
                 )
             )
         if isinstance(kind, (m.OptionKind, m.ListKind, m.FixedLengthListKind)):
@@ -633,9 +635,7 @@ def merge_include_stability(src: m.WorldInterface, into: m.WorldInterface, exter
     if into.stability is None:
         into.stability = src.stability
         return
-    raise WitError(
-        f"mismatch in stability from '{src.stability}' to '{into.stability}'", src.span
-    )
+    raise WitError(f"mismatch in stability from '{src.stability}' to '{into.stability}'", src.span)
 
 
 def check_world_accessors(world: m.World) -> None:
@@ -753,9 +753,7 @@ class Cloner:
             td.kind = m.RecordKind(tuple(replace(f, ty=ty(f.ty)) for f in kind.fields))
         elif isinstance(kind, m.VariantKind):
             td.kind = m.VariantKind(
-                tuple(
-                    replace(c, ty=ty(c.ty) if c.ty is not None else None) for c in kind.cases
-                )
+                tuple(replace(c, ty=ty(c.ty) if c.ty is not None else None) for c in kind.cases)
             )
         elif isinstance(kind, m.ResultKind):
             td.kind = m.ResultKind(

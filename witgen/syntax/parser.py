@@ -11,14 +11,10 @@ optional ones. `_syntax_error` recovers that from the LALR state in which lark s
 
 from __future__ import annotations
 
-import contextlib
-import dataclasses
-import gc
 import hashlib
 import os
 import sys
 import threading
-from collections.abc import Iterator
 from typing import Any
 
 from lark import Lark, Token, Transformer
@@ -26,7 +22,9 @@ from lark.exceptions import UnexpectedToken
 from lark.parsers.lalr_analysis import Reduce
 
 from witgen.data import data_path
+from witgen.collector import collector_paused
 from witgen.errors import Span, WitError
+from witgen.records import replace
 from witgen.syntax import ast
 from witgen.syntax.lexer import Source, WitLexer, describe, unsigned, validate_id
 
@@ -100,13 +98,13 @@ class _Builder(Transformer[Token, ast.PackageFile]):
     def package_header(self, c: list[Any]) -> ast.PackageName:
         docs, _package, name = c
         self.package_depth -= 1
-        header: ast.PackageName = dataclasses.replace(name, docs=docs)
+        header: ast.PackageName = replace(name, docs=docs)
         return header
 
     def nested_package(self, c: list[Any]) -> ast.NestedPackage:
         docs, package, name, *items = c
         self.package_depth -= 1
-        file = ast.PackageFile(dataclasses.replace(name, docs=docs), tuple(items))
+        file = ast.PackageFile(replace(name, docs=docs), tuple(items))
         return ast.NestedPackage(_span(package), (), file)
 
     def package_name(self, c: list[Any]) -> ast.PackageName:
@@ -493,27 +491,11 @@ def _accessing_symbol(states: _States, stack: list[Any]) -> str:
 # --- the public API --------------------------------------------------------------------------
 
 
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while the AST grows.
-
-    The AST is a large acyclic structure; the collector would rescan it again and again as it
-    grows (a quarter of the parse time of a 1 MiB file). The caller's setting is restored.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def parse_source(text: str, base: int) -> ast.PackageFile:
     """Parse one WIT file whose text starts at global offset `base`; raise WitError if invalid."""
     parser = _parser()
     source = Source(text, base)
-    with _LOCK, _collector_paused():
+    with _LOCK, collector_paused():
         _BUILDER.begin(source)
         try:
             # lark types `parse` as returning a Tree; the inline transformer returns ours

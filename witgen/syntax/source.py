@@ -9,20 +9,26 @@ are 1-based and columns count UTF-8 bytes, as wasm-tools prints them.
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass
 
 from witgen.errors import Span, WitError
+from witgen.records import Struct
 
 # wit-parser falls back to `path:line:col: message` when the source line is longer than this
 # (counted in bytes), so a minified file does not flood the terminal.
 MAX_SNIPPET_BYTES = 500
 
 
-@dataclass(frozen=True)
-class Source:
+class Source(Struct):
+    __slots__ = ("offset", "path", "text")
+
     offset: int
     path: str
     text: str  # the file's text plus the synthetic trailing "\n"
+
+    def __init__(self, offset: int, path: str, text: str) -> None:
+        self.offset = offset
+        self.path = path
+        self.text = text
 
 
 class SourceMap:
