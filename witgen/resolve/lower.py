@@ -816,9 +816,7 @@ class Lowerer:
         if isinstance(ty, ast.Resource):
             return m.ResourceKind()
         if isinstance(ty, ast.Record):
-            if not ty.fields:
-                raise WitError("empty record", ty.span)
-            check_members("field", [(f.name.name, f.name.span) for f in ty.fields])
+            require_members("record", "field", ty.fields, ty.span)
             return m.RecordKind(
                 tuple(
                     m.Field(
@@ -831,11 +829,9 @@ class Lowerer:
                 )
             )
         if isinstance(ty, ast.Flags):
-            if not ty.flags:
-                raise WitError("empty flags", ty.span)
             if len(ty.flags) > MAX_FLAGS:
                 raise WitError("cannot have more than 32 flags", ty.flags[MAX_FLAGS].name.span)
-            check_members("flag", [(f.name.name, f.name.span) for f in ty.flags])
+            require_members("flags", "flag", ty.flags, ty.span)
             return m.FlagsKind(
                 tuple(m.Flag(f.name.name, docs_text(f.docs), f.name.span) for f in ty.flags)
             )
@@ -844,9 +840,7 @@ class Lowerer:
                 raise WitError("empty tuple", ty.span)
             return m.TupleKind(tuple(self.resolve_type(t, stab) for t in ty.types))
         if isinstance(ty, ast.Variant):
-            if not ty.cases:
-                raise WitError("empty variant", ty.span)
-            check_members("case", [(c.name.name, c.name.span) for c in ty.cases])
+            require_members("variant", "case", ty.cases, ty.span)
             return m.VariantKind(
                 tuple(
                     m.Case(
@@ -859,9 +853,7 @@ class Lowerer:
                 )
             )
         if isinstance(ty, ast.Enum):
-            if not ty.cases:
-                raise WitError("empty enum", ty.span)
-            check_members("case", [(c.name.name, c.name.span) for c in ty.cases])
+            require_members("enum", "case", ty.cases, ty.span)
             return m.EnumKind(
                 tuple(m.EnumCase(c.name.name, docs_text(c.docs), c.name.span) for c in ty.cases)
             )
@@ -988,6 +980,23 @@ class Lowerer:
                 ok_span = type_span(func.result.ok)
             raise WitError("the `ok` type must be the resource being constructed", ok_span)
         return result
+
+
+def require_members(
+    what: str,
+    member: str,
+    items: (
+        tuple[ast.Field, ...]
+        | tuple[ast.Flag, ...]
+        | tuple[ast.Case, ...]
+        | tuple[ast.EnumCase, ...]
+    ),
+    span: Span,
+) -> None:
+    """A record, flags, variant or enum needs members, with strongly-unique names."""
+    if not items:
+        raise WitError(f"empty {what}", span)
+    check_members(member, [(item.name.name, item.name.span) for item in items])
 
 
 def check_accessor_shape(func: ast.Func) -> None:
