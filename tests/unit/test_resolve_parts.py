@@ -98,3 +98,11 @@ def test_include_rename_of_plain_and_annotated_names() -> None:
     assert rename("[constructor]r", n) == "[constructor]s"
     assert rename("[get]r", n) == "[get]s"
     assert rename("q", n) is None
+
+
+def test_setters_move_after_their_getter_only_when_listed_before_it() -> None:
+    # Orders checked against wasm-tools 1.262.0 on the same function lists.
+    from witgen.resolve.names import setters_after_getters
+
+    assert setters_after_getters(["[set]z", "a", "[get]z"]) == ["a", "[get]z", "[set]z"]
+    assert setters_after_getters(["[get]z", "a", "[set]z"]) == ["[get]z", "a", "[set]z"]

@@ -80,15 +80,23 @@ def getter_of(setter: str) -> str:
 
 
 def setters_after_getters(names: list[str]) -> list[str]:
-    """Reorder so each setter follows its getter, as wit-parser 1.262 stores functions."""
+    """wit-parser 1.262's stored order: a setter listed before its getter moves to just after it.
+
+    A setter that already follows its getter keeps its place (checked against wasm-tools).
+    """
     present = set(names)
+    deferred: set[str] = set()
+    emitted: set[str] = set()
     out: list[str] = []
     for name in names:
-        if "[set]" in name and getter_of(name) in present:
+        getter = getter_of(name) if "[set]" in name else None
+        if getter is not None and getter in present and getter not in emitted:
+            deferred.add(name)
             continue
         out.append(name)
+        emitted.add(name)
         if "[get]" in name:
             setter = name.replace("[get]", "[set]", 1)
-            if setter in present:
+            if setter in deferred:
                 out.append(setter)
     return out
