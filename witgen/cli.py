@@ -1,18 +1,19 @@
 """The command line: argument parsing, dispatch to the front end, the one place errors are printed.
 
 In: `argv` (a list of strings). Out: an exit status, with results on stdout and messages on stderr.
-Forms today: `witgen json PATH` and `witgen check PATH` (both with `--features LIST` or
-`--all-features`). The main form `witgen PATH -o OUT [--world NAME]` (host bindings) is parsed
-already, so the rule that settles `witgen check` versus a path named `check` is fixed now: a
-command name is recognized only as the first argument, and any other first argument starts the main
-form (`witgen ./check` and `witgen -- check` name a path).
+Forms: `witgen PATH -o OUT [--world NAME]` writes wasmtime host bindings for a world (the package
+`OUT/<world>/`); `witgen json PATH` and `witgen check PATH` run the front end only. Every form takes
+`--features LIST` or `--all-features`. A command name is recognized only as the first argument,
+and any other first argument starts the main form (`witgen ./check` and `witgen -- check` name a
+path).
 
 Exit statuses: 0 success, 1 bad input (the message is printed as `error: ...`), 2 usage errors
 (argparse's convention), 70 an internal error (a bug in witgen), 130 interrupted.
 
 Start-up time matters (`witgen check` on a small file should cost about as much as starting the
 `wasm-tools` launcher), so this module imports only the standard library pieces it needs; the front
-end (`witgen.resolve`, and lark through it) is imported inside the command handlers.
+end (`witgen.resolve`, and lark through it) is imported inside the command handlers, and the code
+generator (jinja2, black) only by the main form's handler.
 """
 
 from __future__ import annotations
@@ -39,15 +40,18 @@ EXIT_INTERRUPTED = 130  # the shell's 128 + SIGINT
 # Set to re-raise internal errors with their traceback (for witgen's own developers).
 DEBUG_ENV = "WITGEN_TRACEBACK"
 
-USAGE = """\
-witgen json PATH [--features LIST | --all-features]
+MAIN_USAGE = "witgen PATH -o OUT [--world NAME] [--features LIST | --all-features]"
+
+USAGE = f"""\
+{MAIN_USAGE}
+       witgen json PATH [--features LIST | --all-features]
        witgen check PATH [--features LIST | --all-features]
        witgen --help | --version"""
 
 DESCRIPTION = """\
-witgen reads WIT, the interface language of the WebAssembly Component Model, and (next) generates
-typed Python bindings from it. PATH is a .wit file or a package directory (its deps/ folder holds
-the packages it depends on)."""
+witgen reads WIT, the interface language of the WebAssembly Component Model, and generates typed
+Python host bindings for wasmtime from it. PATH is a .wit file or a package directory (its deps/
+folder holds the packages it depends on)."""
 
 EXIT_STATUS_HELP = (
     "exit status: 0 ok, 1 bad input (message on stderr), 2 usage error, 70 internal error,"
@@ -58,7 +62,9 @@ EPILOG = f"""\
 A command name counts only as the first argument: `witgen check` is the command, `witgen ./check`
 names a path.
 
-Coming next: `witgen PATH -o OUT [--world NAME]` will write wasmtime host bindings for a world.
+`witgen PATH -o OUT [--world NAME]` writes the Python package OUT/<world>/ (the world's name in
+snake_case) with wasmtime host bindings for the world; --world may be left out when the root
+package has one world.
 
 {EXIT_STATUS_HELP}"""
 
@@ -126,12 +132,19 @@ def _build_main_form_parser() -> _Parser:
     """The parser of the main form, `witgen PATH -o OUT [--world NAME]`."""
     parser = _Parser(
         prog="witgen",
-        usage="witgen PATH -o OUT [--world NAME] [--features LIST | --all-features]",
-        description="Generate wasmtime host bindings for a world (not available yet).",
+        usage=MAIN_USAGE,
+        description="Generate wasmtime host bindings for a world: the Python package OUT/<world>/.",
+        epilog=EXIT_STATUS_HELP,
     )
     _add_path_arg(parser)
-    parser.add_argument("-o", "--out", metavar="OUT", help="the Python module to write")
-    parser.add_argument("--world", metavar="NAME", help="the world to bind (default: the only one)")
+    parser.add_argument(
+        "-o", "--out", metavar="OUT", required=True, help="the folder to write the package into"
+    )
+    parser.add_argument(
+        "--world",
+        metavar="NAME",
+        help="the world to bind, `name` or `ns:pkg/name` (default: the root package's only world)",
+    )
     _add_feature_args(parser)
     return parser
 
@@ -187,6 +200,21 @@ def _cmd_json(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_generate(args: argparse.Namespace) -> int:
+    # Imported here: jinja2 and black are for this form only, never for `check` or `json`.
+    from pathlib import Path
+
+    from witgen.codegen.host import generate_host, pick_world, write_package
+
+    resolve = _load(args)
+    package = generate_host(resolve, pick_world(resolve, args.world))
+    for warning in package.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    target = write_package(package, Path(args.out))
+    _write_stdout(f"wrote {target} ({_plural(len(package.files), 'file')})\n")
+    return EXIT_OK
+
+
 def _cmd_check(args: argparse.Namespace) -> int:
     _write_stdout(summary(_load(args)) + "\n")
     return EXIT_OK
@@ -210,7 +238,7 @@ COMMANDS: dict[str, tuple[Handler, str, str]] = {
 
 
 def _parse_main_form(argv: list[str]) -> tuple[Handler, argparse.Namespace]:
-    """`witgen PATH ...`: host bindings, not written yet; say so rather than guess at a command."""
+    """`witgen PATH -o OUT ...`: host bindings (a mistyped command name is reported as such)."""
     first = argv[0]
     # A bare word that is no file is most likely a mistyped command; `./x` or `x.wit` is a path.
     if first.replace("-", "").isalpha() and not os.path.exists(first):
@@ -221,11 +249,7 @@ def _parse_main_form(argv: list[str]) -> tuple[Handler, argparse.Namespace]:
             raise _UsageError(
                 f"witgen: error: unknown command '{first}' (did you mean '{close[0]}'?)"
             )
-    _build_main_form_parser().parse_args(argv)
-    raise _UsageError(
-        "witgen: error: generating host bindings (`witgen PATH -o OUT`) is not available yet;"
-        f" the commands today are: {', '.join(COMMANDS)} (see `witgen --help`)"
-    )
+    return _cmd_generate, _build_main_form_parser().parse_args(argv)
 
 
 def _parse(argv: list[str]) -> tuple[Handler, argparse.Namespace]:

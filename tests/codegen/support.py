@@ -1,0 +1,43 @@
+"""Test support: generate a host package from WIT text and import it.
+
+Used by `tests/codegen` and `tests/runtime` (pytest puts `tests/` on `sys.path`, so this imports as
+`codegen.support`). Packages are generated through the same functions the CLI uses
+(`generate_host`, `write_package`); each test session writes them under its own temp folder.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from pathlib import Path
+from types import ModuleType
+
+from witgen.codegen.host import GeneratedPackage, generate_host, pick_world, write_package
+from witgen.resolve.loader import load
+
+WIT_DIR = Path(__file__).parent / "wit"
+REPO = Path(__file__).resolve().parents[2]
+
+
+def generate(wit: str | Path, out: Path, world: str | None = None) -> GeneratedPackage:
+    """Generate the package for `world` of `wit` (WIT text, or the path of a .wit file/folder)."""
+    if isinstance(wit, str):
+        out.mkdir(parents=True, exist_ok=True)
+        source = out / "input.wit"
+        source.write_text(wit, encoding="utf-8")
+        wit = source
+    resolve = load(wit)
+    return generate_host(resolve, pick_world(resolve, world))
+
+
+def generate_and_import(wit: str | Path, out: Path, world: str | None = None) -> ModuleType:
+    """Generate into `out`, put `out` on `sys.path` and import the package (fresh each time)."""
+    package = generate(wit, out / "_src", world)
+    write_package(package, out)
+    if str(out) in sys.path:
+        sys.path.remove(str(out))
+    sys.path.insert(0, str(out))  # first, so an earlier package of the same name cannot shadow it
+    for name in [n for n in sys.modules if n == package.name or n.startswith(package.name + ".")]:
+        del sys.modules[name]
+    importlib.invalidate_caches()
+    return importlib.import_module(package.name)

@@ -1,0 +1,89 @@
+"""The one home for Python names of WIT items (code generation, used by `views`).
+
+In: WIT identifiers (kebab-case words, each all lower- or all upper-case letters and digits; see
+WIT.md "Identifiers"). Out: snake_case, UpperCamel and SHOUTY names that are valid Python, plus a
+per-scope collision check.
+
+Rules, as wit-bindgen applies them (its `to_snake_case` / `to_upper_camel_case` and a keyword
+table), adapted to Python:
+* a name that is a Python keyword or soft keyword gets a trailing `_` (`class` -> `class_`,
+  `none` as a type -> `None_`). The table is fixed, the union over Python 3.11 to 3.14, so output
+  never depends on the interpreter that runs witgen;
+* a name that the generated code itself needs in that scope (`load`, `close`, the builtins used in
+  annotations, ...) gets a trailing `_` too;
+* any other clash after conversion is a `CodegenError` naming both WIT items. WIT identifiers
+  never contain `_`, so an escaped name can never clash with a converted one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from witgen.codegen import CodegenError
+
+# Hard keywords of Python 3.11-3.14 (they did not change in that range) and the soft keywords
+# (`match`, `case`, `_` since 3.10; `type` since 3.12). Only names made from WIT words can reach
+# this table, so `_` can never match; it is listed to keep the table the language's.
+KEYWORDS = frozenset("""
+    False None True and as assert async await break class continue def del elif else except
+    finally for from global if import in is lambda nonlocal not or pass raise return try while
+    with yield
+    _ case match type
+    """.split())
+
+# Builtins that generated annotations use unqualified. A field, parameter or method with one of
+# these names would shadow the type inside a class body (where mypy resolves annotations first),
+# so such names are escaped in every scope.
+ANNOTATION_BUILTINS = frozenset(("bool", "int", "float", "str", "bytes", "list", "tuple", "object"))
+
+# A parameter named `self` would clash with the method's own first parameter.
+PARAM_RESERVED = ANNOTATION_BUILTINS | {"self"}
+
+
+def words(name: str) -> list[str]:
+    return name.split("-")
+
+
+def _escape(name: str) -> str:
+    return name + "_" if name in KEYWORDS else name
+
+
+def snake(name: str) -> str:
+    """`first-name` -> `first_name`; `HTTP-get` -> `http_get`; `class` -> `class_`."""
+    return _escape("_".join(w.lower() for w in words(name)))
+
+
+def upper_camel(name: str) -> str:
+    """`http-request` -> `HttpRequest`; `XML-doc` -> `XmlDoc`; `none` -> `None_`."""
+    return _escape("".join(w[:1].upper() + w[1:].lower() for w in words(name)))
+
+
+def shouty(name: str) -> str:
+    """`read-only` -> `READ_ONLY` (enum and flags members; never a keyword)."""
+    return "_".join(w.upper() for w in words(name))
+
+
+class Scope:
+    """One Python namespace (a module, a class, a parameter list): hands out unique names.
+
+    `reserved` names belong to the generated code; a WIT item converted to one of them gets a
+    trailing `_` instead.
+    """
+
+    def __init__(self, where: str, reserved: Iterable[str] = ()) -> None:
+        self.where = where
+        self.reserved = frozenset(reserved)
+        self.owners: dict[str, str] = {}
+
+    def claim(self, py_name: str, item: str) -> str:
+        """Give `py_name` (already converted) to `item` (e.g. "type 'point'"), escaped if reserved."""
+        if py_name in self.reserved:
+            py_name += "_"
+        other = self.owners.get(py_name)
+        if other is not None:
+            raise CodegenError(
+                f"{other} and {item} both become the Python name '{py_name}' in {self.where};"
+                " rename one of them"
+            )
+        self.owners[py_name] = item
+        return py_name

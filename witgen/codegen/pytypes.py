@@ -1,0 +1,210 @@
+"""Python shapes of WIT types (code generation): one dispatch point per type kind.
+
+In: a `TypeRef` (primitive name or TypeDef id) and the module being generated. Out: the Python
+annotation (`list[int] | None`) and the run-time converter expression (`_rt.Option(_rt.List(
+_rt.U32))`) for it, as STYLE.md's table maps them: record -> dataclass, enum -> Enum, flags ->
+Flag, variant -> one class per case, option -> `T | None` (outer some wrapped in `Some` when T is
+itself an option), result -> `Ok | Err`, tuple -> tuple, `list<u8>` -> bytes, list -> list,
+char/string -> str. Named types are referred to by their class or alias name, qualified with the
+owning module's alias (`_m_types.Point`) when they live in another module, and the module is
+recorded so the importing module can import it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from witgen.resolve import model as m
+
+# primitive -> (annotation, converter)
+PRIMITIVES: dict[str, tuple[str, str]] = {
+    "bool": ("bool", "_rt.BOOL"),
+    "u8": ("int", "_rt.U8"),
+    "u16": ("int", "_rt.U16"),
+    "u32": ("int", "_rt.U32"),
+    "u64": ("int", "_rt.U64"),
+    "s8": ("int", "_rt.S8"),
+    "s16": ("int", "_rt.S16"),
+    "s32": ("int", "_rt.S32"),
+    "s64": ("int", "_rt.S64"),
+    "f32": ("float", "_rt.F32"),
+    "f64": ("float", "_rt.F64"),
+    "char": ("str", "_rt.CHAR"),
+    "string": ("str", "_rt.STRING"),
+    "error-context": ("_t.Any", '_rt.Unsupported("error-context values")'),
+}
+
+# Features wasmtime-py 50 cannot carry at run time (shared/notes/wasmtime-py-50.md §2, §7.9); the
+# phrase completes "... are not supported by these bindings yet".
+FUTURES = "future values"
+STREAMS = "stream values"
+ERROR_CONTEXTS = "error-context values"
+MAPS = "maps"
+RESOURCES = "resources"
+FIXED_LISTS = "fixed-length lists"
+ASYNC = "async functions"
+
+
+@dataclass
+class ModuleCtx:
+    """The module being generated: `module` is its name ("" for the package's `__init__`)."""
+
+    module: str
+    uses: set[str] = field(default_factory=set)  # other modules its code refers to
+
+    def ref(self, module: str, name: str) -> str:
+        if module == self.module:
+            return name
+        self.uses.add(module)
+        return f"{alias(module)}.{name}"
+
+
+def alias(module: str) -> str:
+    """How other modules import `module` (`from . import host as _m_host`). WIT names never start
+    with `_`, so the alias never clashes with a name converted from WIT."""
+    return f"_m_{module}"
+
+
+def converter_name(py_name: str) -> str:
+    return f"_C_{py_name}"
+
+
+class TypeMapper:
+    def __init__(self, resolve: m.Resolve, names: dict[int, tuple[str, str]]) -> None:
+        self.resolve = resolve
+        self.names = names  # named TypeDef id -> (module, Python name)
+
+    def dealias(self, ref: m.TypeRef) -> m.TypeRef:
+        while isinstance(ref, int):
+            kind = self.resolve.types[ref].kind
+            if not isinstance(kind, m.AliasKind):
+                break
+            ref = kind.ty
+        return ref
+
+    def kind(self, ref: m.TypeRef) -> m.TypeDefKind | None:
+        ref = self.dealias(ref)
+        return self.resolve.types[ref].kind if isinstance(ref, int) else None
+
+    def is_option(self, ref: m.TypeRef) -> bool:
+        return isinstance(self.kind(ref), m.OptionKind)
+
+    def result_of(self, ref: m.TypeRef | None) -> m.ResultKind | None:
+        """The `result` a function's result type is (through aliases), if it is one."""
+        if ref is None:
+            return None
+        kind = self.kind(ref)
+        return kind if isinstance(kind, m.ResultKind) else None
+
+    # --- annotations ---
+
+    def annotation(self, ref: m.TypeRef | None, ctx: ModuleCtx) -> str:
+        if ref is None:
+            return "None"
+        if isinstance(ref, str):
+            return PRIMITIVES[ref][0]
+        named = self.names.get(ref)
+        if named is not None:
+            return ctx.ref(*named)
+        return self.structure_annotation(ref, ctx)
+
+    def structure_annotation(self, ref: int, ctx: ModuleCtx) -> str:
+        """The annotation of TypeDef `ref` itself, ignoring its name (what an alias stands for)."""
+        k = self.resolve.types[ref].kind
+        ann = self.annotation
+        if isinstance(k, m.AliasKind):
+            return ann(k.ty, ctx)
+        if isinstance(k, m.ListKind):
+            return "bytes" if self.dealias(k.ty) == "u8" else f"list[{ann(k.ty, ctx)}]"
+        if isinstance(k, m.FixedLengthListKind):
+            return f"list[{ann(k.ty, ctx)}]"
+        if isinstance(k, m.TupleKind):
+            inner = ", ".join(ann(t, ctx) for t in k.types)
+            return f"tuple[{inner or '()'}]"
+        if isinstance(k, m.OptionKind):
+            if self.is_option(k.ty):
+                return f"_rt.Some[{ann(k.ty, ctx)}] | None"
+            return f"{ann(k.ty, ctx)} | None"
+        if isinstance(k, m.ResultKind):
+            return f"_rt.Ok[{ann(k.ok, ctx)}] | _rt.Err[{ann(k.err, ctx)}]"
+        if isinstance(k, m.HandleKind):
+            return ann(k.resource, ctx)
+        if isinstance(k, m.MapKind):
+            return f"dict[{ann(k.key, ctx)}, {ann(k.value, ctx)}]"
+        if isinstance(k, (m.FutureKind, m.StreamKind)):
+            return "_t.Any"
+        raise AssertionError(f"no Python annotation for an anonymous {type(k).__name__}")
+
+    # --- converters ---
+
+    def converter(self, ref: m.TypeRef | None, ctx: ModuleCtx) -> str:
+        if ref is None:
+            return "None"
+        if isinstance(ref, str):
+            return PRIMITIVES[ref][1]
+        named = self.names.get(ref)
+        if named is not None:
+            return ctx.ref(named[0], converter_name(named[1]))
+        return self.structure_converter(ref, ctx)
+
+    def structure_converter(self, ref: int, ctx: ModuleCtx) -> str:
+        k = self.resolve.types[ref].kind
+        conv = self.converter
+        if isinstance(k, m.AliasKind):
+            return conv(k.ty, ctx)
+        if isinstance(k, m.ListKind):
+            return "_rt.BYTES" if self.dealias(k.ty) == "u8" else f"_rt.List({conv(k.ty, ctx)})"
+        if isinstance(k, m.TupleKind):
+            return f"_rt.Tuple({', '.join(conv(t, ctx) for t in k.types)})"
+        if isinstance(k, m.OptionKind):
+            nested = ", nested=True" if self.is_option(k.ty) else ""
+            return f"_rt.Option({conv(k.ty, ctx)}{nested})"
+        if isinstance(k, m.ResultKind):
+            return f"_rt.Result({conv(k.ok, ctx)}, {conv(k.err, ctx)})"
+        feature = self.unsupported_kind(k)
+        if feature is not None:
+            return f'_rt.Unsupported("{feature}")'
+        raise AssertionError(f"no converter for an anonymous {type(k).__name__}")
+
+    # --- what cannot be carried ---
+
+    @staticmethod
+    def unsupported_kind(k: m.TypeDefKind) -> str | None:
+        if isinstance(k, (m.HandleKind, m.ResourceKind)):
+            return RESOURCES
+        if isinstance(k, m.FutureKind):
+            return FUTURES
+        if isinstance(k, m.StreamKind):
+            return STREAMS
+        if isinstance(k, m.MapKind):
+            return MAPS
+        if isinstance(k, m.FixedLengthListKind):
+            return FIXED_LISTS
+        return None
+
+    def unsupported(self, ref: m.TypeRef | None) -> str | None:
+        """The first feature inside type `ref` that the run time cannot carry, if any."""
+        if ref is None:
+            return None
+        if isinstance(ref, str):
+            return ERROR_CONTEXTS if ref == "error-context" else None
+        k = self.resolve.types[ref].kind
+        feature = self.unsupported_kind(k)
+        if feature is not None:
+            return feature
+        inner: list[m.TypeRef | None] = []
+        if isinstance(k, (m.AliasKind, m.ListKind, m.OptionKind)):
+            inner = [k.ty]
+        elif isinstance(k, m.TupleKind):
+            inner = list(k.types)
+        elif isinstance(k, m.ResultKind):
+            inner = [k.ok, k.err]
+        elif isinstance(k, m.RecordKind):
+            inner = [f.ty for f in k.fields]
+        elif isinstance(k, m.VariantKind):
+            inner = [c.ty for c in k.cases]
+        for t in inner:
+            found = self.unsupported(t)
+            if found is not None:
+                return found
+        return None
