@@ -22,12 +22,21 @@ from witgen.codegen.host import HEADER, GeneratedPackage, runtime_text
 
 STDLIB_IMPORTS = {
     "__future__",
+    "abc",
     "ctypes",
     "dataclasses",
     "enum",
+    "functools",
+    "hashlib",
+    "math",
     "os",
+    "pathlib",
+    "stat",
+    "tempfile",
     "threading",
+    "time",
     "typing",
+    "warnings",
     "weakref",
 }
 
@@ -50,6 +59,7 @@ def test_file_sets(generated: dict[str, GeneratedPackage]) -> None:
             "with_resource.py",
         ],
         "plugin": ["__init__.py", "_rt.py", "host.py", "py.typed"],
+        "resources": ["__init__.py", "_rt.py", "files.py", "py.typed", "store.py"],
     }
     assert generated["kitchen"].name == "my_world"
     assert generated["edge"].name == "class_"  # the world `%class`
@@ -162,12 +172,52 @@ def test_unsupported_features_are_typed_and_warned(generated: dict[str, Generate
     warnings = "\n".join(generated["kitchen"].warnings)
     assert "function 'fut': future values are not supported" in warnings
     assert "function 'later': async functions are not supported" in warnings
-    assert "resource 'blob': resources are not supported yet" in warnings
+    # `with-resource` is both imported and exported: one WIT resource, two at run time; its
+    # class is the exported one, so the imported functions that use it cannot work.
+    assert (
+        "imported function 'use-blob': resources of an interface that the world both imports"
+        " and exports are not supported" in warnings
+    )
+    assert "exported function 'use-blob'" not in warnings
     source = generated["kitchen"].files["with_resource.py"]
     assert "def fut(self, f: _t.Any) -> _t.Any:" in source
     assert 'unsupported="async functions"' in source
     for name in ("plugin", "echo", "edge"):
         assert generated[name].warnings == [], name
+
+
+def test_resource_shapes(generated: dict[str, GeneratedPackage], generated_root: Path) -> None:
+    pkg = import_generated(generated_root, "resources")
+    files = importlib.import_module("resources.files")
+    store = importlib.import_module("resources.store")
+    rt = pkg._rt
+    # Exported: a `Resource` class; statics are classmethods, getters properties; the names the
+    # class keeps (`close`) and keywords are escaped.
+    Table = store.Table
+    assert issubclass(Table, rt.Resource) and issubclass(store.Cursor, rt.Resource)
+    for name in ("get", "set", "merge", "snapshot", "type_", "named", "set_default_size"):
+        assert callable(getattr(Table, name)), name
+    assert isinstance(Table.__dict__["count"], property)
+    assert isinstance(Table.__dict__["type_"], classmethod)
+    assert "instance.store_.Table(...)` constructs one" in (Table.__doc__ or "")
+    source = generated["resources"].files["store.py"]
+    assert "self.Table: type[Table] = _rt.bind_resource(state, Table)" in source
+    assert "def merge(self, other: Table, from_: Table) -> None:" in source
+    # Imported: an abstract base class; `drop` is the destructor hook, so WIT's `drop` is `drop_`.
+    File = files.File
+    assert File.__abstractmethods__ == {"__init__", "read", "close", "drop_", "open_all", "size"}
+    assert (
+        File.drop is not File.drop_
+        and "drop_(self, cls_: int)" in generated["resources"].files["files.py"]
+    )
+    assert isinstance(files.Host.__dict__["file"], property)
+    assert isinstance(pkg.ResourcesImports.__dict__["clock"], property)  # world-level resource
+    assert isinstance(files._C_File, rt.ImportedResource)
+    assert isinstance(store._C_Table, rt.ExportedResource)
+    # wasmtime 50 cannot compile components with getters and setters: typed, but warned.
+    warnings = "\n".join(generated["resources"].warnings)
+    assert "function '[method][get]table.count': getters and setters are not supported" in warnings
+    assert len(generated["resources"].warnings) == 5
 
 
 USER_OK = """
@@ -183,6 +233,100 @@ class Host:
 def go(path: str) -> str:
     imports: PluginImports = Host()
     return Plugin.load(path, Host()).run("x") + str(imports)
+"""
+
+USER_RESOURCES = """
+from resources import Clock, Resources, ResourcesImports, files
+from resources.store import Table
+
+
+class MyFile(files.File):
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def read(self, n: int) -> bytes:
+        return b"x" * n
+
+    def close(self) -> None:
+        pass
+
+    def drop_(self, cls_: int) -> None:
+        pass
+
+    @classmethod
+    def open_all(cls, paths: list[str]) -> list[files.File]:
+        return [cls(p) for p in paths]
+
+    @property
+    def size(self) -> int:
+        return 0
+
+    @size.setter
+    def size(self, v: int) -> None:
+        pass
+
+    def drop(self) -> None:
+        print("dropped", self.path)
+
+
+class Files:
+    file = MyFile
+
+    def list_dir(self) -> list[files.Entry]:
+        return [files.Entry("a", MyFile("a"))]
+
+    def pick(self, h: files.Handle, others: list[files.File]) -> files.File | None:
+        return others[0] if others else None
+
+
+class MyClock(Clock):
+    def now(self) -> int:
+        return 1
+
+    @staticmethod
+    def system() -> Clock:
+        return MyClock()
+
+
+class Host:
+    files = Files()
+    clock = MyClock
+
+    def tick(self, c: Clock) -> Clock:
+        return c
+
+
+def go(path: str) -> int:
+    imports: ResourcesImports = Host()
+    r = Resources.load(path, imports)
+    with r.store_.Table() as t:
+        t.set("k", "v")
+        value: str | None = t.get("k")
+        t2 = r.store_.Table.type_("x")
+        t.merge(t2, r.store_.Table())
+        snap, n = t.snapshot()
+        snap.close()
+        assert isinstance(t, Table)
+    print(r.store_.open(t2).next(), value, n, t2.count, r.check(MyClock(), MyClock()))
+    return r.store_.Table.default_size()
+"""
+
+USER_RESOURCES_BAD = """
+from resources import Resources, files
+
+
+def bad(r: Resources) -> None:
+    t = r.store_.Table()
+    t.merge(t, 5)
+    r.store_.Table(3)
+
+
+class Incomplete(files.File):
+    def __init__(self, path: str) -> None:
+        pass
+
+
+Incomplete("a")
 """
 
 USER_BAD = """
@@ -207,6 +351,8 @@ def test_mypy_strict_on_generated_packages(
     then a user module with a wrong host and a wrong return type, which must be reported."""
     (generated_root / "user_ok.py").write_text(USER_OK)
     (generated_root / "user_bad.py").write_text(USER_BAD)
+    (generated_root / "user_resources.py").write_text(USER_RESOURCES)
+    (generated_root / "user_resources_bad.py").write_text(USER_RESOURCES_BAD)
     command = [
         sys.executable,
         "-m",
@@ -219,18 +365,26 @@ def test_mypy_strict_on_generated_packages(
         "--no-error-summary",
     ]
     ok = subprocess.run(
-        [*command, *sorted(p.name for p in generated.values()), "user_ok.py"],
+        [*command, *sorted(p.name for p in generated.values()), "user_ok.py", "user_resources.py"],
         cwd=generated_root,
         capture_output=True,
         text=True,
     )
     assert ok.returncode == 0, ok.stdout + ok.stderr
     bad = subprocess.run(
-        [*command, "user_bad.py"], cwd=generated_root, capture_output=True, text=True
+        [*command, "user_bad.py", "user_resources_bad.py"],
+        cwd=generated_root,
+        capture_output=True,
+        text=True,
     )
     assert bad.returncode == 1, bad.stdout + bad.stderr
     assert 'Argument 2 to "load" of "Plugin" has incompatible type "Host"' in bad.stdout
     assert 'Incompatible return value type (got "str", expected "int")' in bad.stdout
+    # Resources: a bound class checks its methods and constructor; a host class must implement
+    # every abstract member of the generated base class.
+    assert 'Argument 2 to "merge" of "Table" has incompatible type "int"' in bad.stdout
+    assert 'Too many arguments for "Table"' in bad.stdout
+    assert 'Cannot instantiate abstract class "Incomplete"' in bad.stdout
 
 
 # --- the command line ---------------------------------------------------------------------------

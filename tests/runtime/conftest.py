@@ -9,11 +9,21 @@ from __future__ import annotations
 
 from pathlib import Path
 from types import ModuleType
-from typing import Callable
+from typing import Callable, Iterator
 
 import pytest
 
 from codegen.support import REPO, WIT_DIR, generate_and_import
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_component_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """`load` caches compiled components under `$XDG_CACHE_HOME/witgen/components`: the tests use
+    a folder of their own, never the user's."""
+    folder = tmp_path_factory.mktemp("xdg-cache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(folder))
+        yield folder
 
 
 @pytest.fixture(scope="session")

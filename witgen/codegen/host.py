@@ -5,7 +5,9 @@ In: a `Resolve` and a world id. Out: a `GeneratedPackage`, the files of `OUT/<wo
   `add_to_linker` and one method per world-level export; the `<World>Imports` protocol the host
   object satisfies; the world's own types; `Ok`, `Err`, `Some` and the error classes re-exported;
 * one module per interface the world uses (snake_case): its types, a `Host` protocol and
-  `add_to_linker` when the world imports it, an `Exports` class when the world exports it;
+  `add_to_linker` when the world imports it, an `Exports` class when the world exports it. Its
+  resources are classes: an `_rt.Resource` subclass, which `Exports` binds to the instance, when
+  the component exports them; an abstract base class that the host subclasses when it imports them;
 * `_rt.py`, the run-time support (`witgen/runtime/wasmtime_rt.py`, copied), and `py.typed`.
 Every file starts with `HEADER`, is rendered from `templates/host/` and formatted by black; the
 bytes depend only on the input and witgen's (and black's) version. `write_package` puts a package

@@ -5,7 +5,8 @@ annotation (`list[int] | None`) and the run-time converter expression (`_rt.Opti
 _rt.U32))`) for it, as STYLE.md's table maps them: record -> dataclass, enum -> Enum, flags ->
 Flag, variant -> one class per case, option -> `T | None` (outer some wrapped in `Some` when T is
 itself an option), result -> `Ok | Err`, tuple -> tuple, `list<u8>` -> bytes, list -> list,
-char/string -> str. Named types are referred to by their class or alias name, qualified with the
+char/string -> str, `own<R>` / `borrow<R>` -> R's class (converters `_C_R.own` / `_C_R.borrow`, of
+the `_rt.ExportedResource` or `_rt.ImportedResource` that `views` decides on). Named types are referred to by their class or alias name, qualified with the
 owning module's alias (`_m_types.Point`) when they live in another module, and the module is
 recorded so the importing module can import it.
 """
@@ -43,6 +44,13 @@ MAPS = "maps"
 RESOURCES = "resources"
 FIXED_LISTS = "fixed-length lists"
 ASYNC = "async functions"
+WASI_RESOURCES = "resources defined by WASI"
+DUAL_RESOURCES = "resources of an interface that the world both imports and exports"
+ACCESSORS = "getters and setters"
+
+# Who defines a resource, as `TypeMapper.resource_sides` records it.
+EXPORTED = "exported"  # the component: a `Resource` class wrapping handles
+IMPORTED = "imported"  # the host: a class the host implements, kept in a handle table
 
 
 @dataclass
@@ -70,9 +78,16 @@ def converter_name(py_name: str) -> str:
 
 
 class TypeMapper:
-    def __init__(self, resolve: m.Resolve, names: dict[int, tuple[str, str]]) -> None:
+    def __init__(
+        self,
+        resolve: m.Resolve,
+        names: dict[int, tuple[str, str]],
+        resource_sides: dict[int, str] | None = None,
+    ) -> None:
         self.resolve = resolve
         self.names = names  # named TypeDef id -> (module, Python name)
+        # resource TypeDef id -> EXPORTED, IMPORTED, or the phrase of why it cannot be carried
+        self.resource_sides = resource_sides if resource_sides is not None else {}
 
     def dealias(self, ref: m.TypeRef) -> m.TypeRef:
         while isinstance(ref, int):
@@ -161,6 +176,13 @@ class TypeMapper:
             return f"_rt.Option({conv(k.ty, ctx)}{nested})"
         if isinstance(k, m.ResultKind):
             return f"_rt.Result({conv(k.ok, ctx)}, {conv(k.err, ctx)})"
+        if isinstance(k, m.HandleKind):
+            # `_C_Counter.own` / `.borrow`: the converters an `ExportedResource` or an
+            # `ImportedResource` carries.
+            problem = self.resource_problem(k.resource, importing=False)
+            if problem is not None:
+                return f'_rt.Unsupported("{problem}")'
+            return f"{conv(k.resource, ctx)}.{k.handle}"
         feature = self.unsupported_kind(k)
         if feature is not None:
             return f'_rt.Unsupported("{feature}")'
@@ -168,10 +190,51 @@ class TypeMapper:
 
     # --- what cannot be carried ---
 
+    def resource_id(self, ref: m.TypeRef) -> int:
+        """The resource TypeDef that `ref` (a resource or an alias of one) names."""
+        ref = self.dealias(ref)
+        assert isinstance(ref, int), ref
+        return ref
+
+    def resource_problem(self, ref: m.TypeRef, importing: bool) -> str | None:
+        """Why handles of resource `ref` cannot cross (in an imported function when `importing`).
+
+        An interface that the world both imports and exports has one WIT resource but two at run
+        time; its class here is the exported one, so imported functions using it cannot work.
+        """
+        side = self.resource_sides.get(self.resource_id(ref), RESOURCES)
+        if side == EXPORTED:
+            return DUAL_RESOURCES if importing else None
+        if side == IMPORTED:
+            return None
+        return side
+
+    def has_handles(self, ref: m.TypeRef | None) -> bool:
+        """Whether values of type `ref` can contain resource handles."""
+        if not isinstance(ref, int):
+            return False
+        k = self.resolve.types[ref].kind
+        if isinstance(k, (m.HandleKind, m.ResourceKind)):
+            return True
+        return any(self.has_handles(t) for t in self.inner_types(k))
+
+    @staticmethod
+    def inner_types(k: m.TypeDefKind) -> list[m.TypeRef | None]:
+        """The types directly inside a type of kind `k` (those the run time converts)."""
+        if isinstance(k, (m.AliasKind, m.ListKind, m.OptionKind)):
+            return [k.ty]
+        if isinstance(k, m.TupleKind):
+            return list(k.types)
+        if isinstance(k, m.ResultKind):
+            return [k.ok, k.err]
+        if isinstance(k, m.RecordKind):
+            return [f.ty for f in k.fields]
+        if isinstance(k, m.VariantKind):
+            return [c.ty for c in k.cases]
+        return []
+
     @staticmethod
     def unsupported_kind(k: m.TypeDefKind) -> str | None:
-        if isinstance(k, (m.HandleKind, m.ResourceKind)):
-            return RESOURCES
         if isinstance(k, m.FutureKind):
             return FUTURES
         if isinstance(k, m.StreamKind):
@@ -182,29 +245,23 @@ class TypeMapper:
             return FIXED_LISTS
         return None
 
-    def unsupported(self, ref: m.TypeRef | None) -> str | None:
-        """The first feature inside type `ref` that the run time cannot carry, if any."""
+    def unsupported(self, ref: m.TypeRef | None, importing: bool = False) -> str | None:
+        """The first feature inside type `ref` that the run time cannot carry, if any (in an
+        imported function when `importing`)."""
         if ref is None:
             return None
         if isinstance(ref, str):
             return ERROR_CONTEXTS if ref == "error-context" else None
         k = self.resolve.types[ref].kind
+        if isinstance(k, m.HandleKind):
+            return self.resource_problem(k.resource, importing)
+        if isinstance(k, m.ResourceKind):
+            return self.resource_problem(ref, importing)
         feature = self.unsupported_kind(k)
         if feature is not None:
             return feature
-        inner: list[m.TypeRef | None] = []
-        if isinstance(k, (m.AliasKind, m.ListKind, m.OptionKind)):
-            inner = [k.ty]
-        elif isinstance(k, m.TupleKind):
-            inner = list(k.types)
-        elif isinstance(k, m.ResultKind):
-            inner = [k.ok, k.err]
-        elif isinstance(k, m.RecordKind):
-            inner = [f.ty for f in k.fields]
-        elif isinstance(k, m.VariantKind):
-            inner = [c.ty for c in k.cases]
-        for t in inner:
-            found = self.unsupported(t)
+        for t in self.inner_types(k):
+            found = self.unsupported(t, importing)
             if found is not None:
                 return found
         return None

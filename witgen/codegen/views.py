@@ -12,17 +12,45 @@ from dataclasses import dataclass, field
 
 from witgen.codegen import CodegenError, naming
 from witgen.codegen.naming import Scope
-from witgen.codegen.pytypes import ASYNC, ModuleCtx, TypeMapper, alias, converter_name
+from witgen.codegen.pytypes import (
+    ACCESSORS,
+    ASYNC,
+    DUAL_RESOURCES,
+    EXPORTED,
+    IMPORTED,
+    RESOURCES,
+    WASI_RESOURCES,
+    ModuleCtx,
+    TypeMapper,
+    alias,
+    converter_name,
+)
 from witgen.codegen.walk import InterfaceUse, WorldWalk
 from witgen.resolve import model as m
 
 # Names each kind of module keeps for the generated API (see `Scope`): WIT items converted to one
 # of these get a trailing `_`.
 INTERFACE_MODULE_NAMES = ("Host", "Exports")
-RUNTIME_EXPORTS = ("Ok", "Err", "Some", "ComponentError", "WasmTrap", "InstanceUnusable")
+RUNTIME_EXPORTS = (
+    "Ok",
+    "Err",
+    "Some",
+    "ComponentError",
+    "WasmTrap",
+    "InstanceUnusable",
+    "DeadlineExceeded",
+    "OutOfFuel",
+)
 WORLD_CLASS_NAMES = ("load", "instantiate", "add_to_linker", "close", "store", "component")
 
 FREESTANDING = ("freestanding", "async-freestanding")
+
+# Names the generated resource classes keep: `close` on a class of an exported resource (from
+# `_rt.Resource`), the `drop` hook on the base class of an imported one; a static function's
+# parameters cannot be named `cls`.
+EXPORTED_RESOURCE_NAMES = ("close",)
+IMPORTED_RESOURCE_NAMES = ("drop",)
+RESOURCE_PARAM_RESERVED = naming.PARAM_RESERVED | {"cls"}
 
 
 # --------------------------------------------------------------------------------------------
@@ -103,6 +131,7 @@ class TypeView:
     cases: list[CaseView] = field(default_factory=list)
     annotation: str = ""  # what an alias stands for; a variant's union of case classes
     converter: str = ""  # an alias's converter expression
+    resource: ResourceView | None = None  # a resource these bindings carry
 
 
 @dataclass
@@ -124,10 +153,64 @@ class FuncView:
     result_converter: str  # "None" when the WIT function has no result
     unwrap: bool  # the WIT result is a `result`: return its ok value, raise Err(e)
     unsupported: str | None  # a feature the run time cannot carry (only async here)
+    resources: bool = False  # its parameters or result can hold resource handles
 
     @property
     def returns(self) -> bool:
         return self.result_annotation != "None"
+
+    @property
+    def export_class(self) -> str:
+        """The run-time class calling it as an export."""
+        return "ResourceExportFunc" if self.resources else "ExportFunc"
+
+    @property
+    def host_class(self) -> str:
+        """The run-time class wrapping the host's implementation of it as an import."""
+        return "ResourceHostFunc" if self.resources else "HostFunc"
+
+
+@dataclass
+class MemberView:
+    """A constructor, method, static function, getter or setter of a resource."""
+
+    kind: str  # "constructor", "method", "static", "getter" or "setter"
+    py_name: str  # the Python name ("__init__" for a constructor, the property's for accessors)
+    func: FuncView  # `func.params` are all the WIT parameters, `self` included
+    py_params: list[ParamView]  # the parameters of the Python method (without `self`)
+    attr: str  # exported: the class attribute holding the function bound to an instance
+    spec: str  # exported: the module-level `ExportSpec`
+    callable: str  # exported: the annotation of `attr`
+    impl: str  # imported: the expression that implements it on the host
+
+
+@dataclass
+class PropertyView:
+    py_name: str
+    getter: MemberView
+    setter: MemberView | None
+
+
+@dataclass
+class ResourceView:
+    side: str  # EXPORTED (a class wrapping handles) or IMPORTED (the host implements it)
+    py_name: str
+    wit_name: str
+    converter_name: str
+    label: str  # how messages name the class, e.g. "api.Counter"
+    host_attr: str  # imported: the attribute of the host object that gives the host's class
+    constructor: MemberView | None = None
+    methods: list[MemberView] = field(default_factory=list)
+    statics: list[MemberView] = field(default_factory=list)
+    properties: list[PropertyView] = field(default_factory=list)
+
+    @property
+    def members(self) -> list[MemberView]:
+        out = [self.constructor] if self.constructor is not None else []
+        out += self.methods + self.statics
+        for p in self.properties:
+            out += [p.getter] if p.setter is None else [p.getter, p.setter]
+        return out
 
 
 @dataclass
@@ -141,7 +224,9 @@ class InterfaceView:
     host_funcs: list[FuncView]  # what the host implements (empty unless imported)
     export_funcs: list[FuncView]  # what the component provides (empty unless exported)
     exported: bool
-    needs_host: bool  # imported, has functions, and not provided by WASI
+    needs_host: bool  # imported, has functions or resources, and not provided by WASI
+    host_resources: list[ResourceView] = field(default_factory=list)  # the host implements
+    export_resources: list[ResourceView] = field(default_factory=list)  # the component exports
 
 
 @dataclass
@@ -168,6 +253,7 @@ class WorldView:
     export_ifaces: list[InterfaceView]
     needs_host: bool
     public: list[str]  # the package's `__all__`
+    host_resources: list[ResourceView] = field(default_factory=list)  # world-level resources
 
 
 @dataclass
@@ -237,7 +323,9 @@ class ViewBuilder:
         self.type_names: dict[int, tuple[str, str]] = {}
         self.case_names: dict[tuple[int, int], str] = {}
         self._name_types()
-        self.types = TypeMapper(resolve, self.type_names)
+        self.types = TypeMapper(resolve, self.type_names, self._resource_sides())
+        self.resource_views: dict[int, ResourceView] = {}  # filled before the types are viewed
+        self.interface_names = {use.id: use.instance_name for use in walk.interfaces}
 
     # --- names ---
 
@@ -267,6 +355,24 @@ class ViewBuilder:
                 self.case_names[(type_id, i)] = scope.claim(
                     f"{py.rstrip('_')}_{naming.upper_camel(case.name).rstrip('_')}", item
                 )
+
+    def _resource_sides(self) -> dict[int, str]:
+        """Who defines each resource of the world: the component when its interface is exported,
+        else the host (wasmtime, for WASI's, which these bindings cannot carry)."""
+        sides: dict[int, str] = {}
+        for use in self.walk.interfaces:
+            for type_id in use.interface.types.values():
+                if isinstance(self.resolve.types[type_id].kind, m.ResourceKind):
+                    if use.exported:
+                        sides[type_id] = EXPORTED
+                    elif use.provided_by_wasi:
+                        sides[type_id] = WASI_RESOURCES
+                    else:
+                        sides[type_id] = IMPORTED
+        for type_id in self.walk.types:  # a world's own types are imports
+            if isinstance(self.resolve.types[type_id].kind, m.ResourceKind):
+                sides[type_id] = IMPORTED
+        return sides
 
     # --- types ---
 
@@ -325,13 +431,19 @@ class ViewBuilder:
             view.annotation = " | ".join(c.py_name for c in view.cases)
         elif isinstance(k, m.ResourceKind):
             view.kind = "resource"
-            view.docstring = docstring(
-                td.docs, "Resources are not supported by these bindings yet (a placeholder)."
-            )
-            self.warnings.append(
-                f"resource '{td.name}': resources are not supported yet; functions that use it"
-                " raise NotImplementedError and its methods are not generated"
-            )
+            view.resource = self.resource_views.get(type_id)
+            if view.resource is None:
+                problem = self.types.resource_sides.get(type_id, RESOURCES)
+                view.converter = f'_rt.Unsupported("{problem}")'
+                view.docstring = docstring(
+                    td.docs, f"A placeholder: {problem} are not supported by these bindings yet."
+                )
+                self.warnings.append(
+                    f"resource '{td.name}': {problem} are not supported by these bindings yet;"
+                    " functions that use it raise NotImplementedError"
+                )
+            else:
+                view.docstring = docstring(td.docs, self.resource_usage(view.resource, type_id))
         else:
             view.annotation = self.types.structure_annotation(type_id, ctx)
             view.converter = self.types.structure_converter(type_id, ctx)
@@ -352,17 +464,32 @@ class ViewBuilder:
         return out
 
     def func_view(
-        self, func: m.Function, py: str, ctx: ModuleCtx, label: str, where: str
+        self,
+        func: m.Function,
+        py: str,
+        ctx: ModuleCtx,
+        label: str,
+        where: str,
+        *,
+        method: bool = False,
     ) -> FuncView:
-        scope = Scope(f"the parameters of '{func.name}'", naming.PARAM_RESERVED)
+        """The view of `func`; for a resource's `method` the first parameter (WIT's `self`) is
+        the Python `self`."""
+        in_resource = func.kind.tag not in FREESTANDING
+        reserved = RESOURCE_PARAM_RESERVED if in_resource else naming.PARAM_RESERVED
+        scope = Scope(f"the parameters of '{func.name}'", reserved)
         params = [
             ParamView(
-                scope.claim(naming.snake(p.name), f"parameter '{p.name}'"),
+                (
+                    "self"
+                    if method and i == 0
+                    else scope.claim(naming.snake(p.name), f"parameter '{p.name}'")
+                ),
                 p.name,
                 self.types.annotation(p.ty, ctx),
                 self.types.converter(p.ty, ctx),
             )
-            for p in func.params
+            for i, p in enumerate(func.params)
         ]
         result = self.types.result_of(func.result)
         raises = None
@@ -373,8 +500,11 @@ class ViewBuilder:
         else:
             result_annotation = self.types.annotation(func.result, ctx)
         unsupported = ASYNC if func.kind.tag.startswith("async") else None
-        for t in [*(p.ty for p in func.params), func.result]:
-            unsupported = unsupported or self.types.unsupported(t)
+        if func.kind.tag.endswith(("getter", "setter")):
+            unsupported = ACCESSORS  # wasmtime 50 cannot compile components that have them
+        types = [*(p.ty for p in func.params), func.result]
+        for t in types:
+            unsupported = unsupported or self.types.unsupported(t, where == "imported")
         if unsupported is not None:
             self.warnings.append(
                 f"{where} function '{func.name}': {unsupported} are not supported by these bindings"
@@ -389,7 +519,135 @@ class ViewBuilder:
             result_annotation,
             self.types.converter(func.result, ctx),
             result is not None,
-            ASYNC if func.kind.tag.startswith("async") else None,
+            # The run time finds other features in the converters; these it cannot see there.
+            unsupported if unsupported in (ASYNC, ACCESSORS, DUAL_RESOURCES) else None,
+            any(self.types.has_handles(t) for t in types),
+        )
+
+    # --- resources ---
+
+    def resource_view(
+        self,
+        type_id: int,
+        funcs: list[m.Function],
+        ctx: ModuleCtx,
+        prefix: str,
+        host_attr: str,
+    ) -> ResourceView:
+        """The view of resource `type_id` and its functions (from `funcs`, the functions of its
+        interface or world); `prefix` starts its label ("api."); `host_attr` names the host's
+        class on the host object (imported resources)."""
+        td = self.resolve.types[type_id]
+        assert td.name is not None
+        py = self.type_names[type_id][1]
+        side = self.types.resource_sides[type_id]
+        exported = side == EXPORTED
+        where = "exported" if exported else "imported"
+        view = ResourceView(side, py, td.name, converter_name(py), f"{prefix}{py}", host_attr)
+        scope = Scope(
+            f"resource '{td.name}'",
+            (
+                *naming.ANNOTATION_BUILTINS,
+                *(EXPORTED_RESOURCE_NAMES if exported else IMPORTED_RESOURCE_NAMES),
+            ),
+        )
+        getters: dict[str, PropertyView] = {}
+        for func in funcs:
+            if func.kind.resource != type_id or func.kind.tag in FREESTANDING:
+                continue
+            tag = func.kind.tag.removeprefix("async-")
+            name = func.name.rsplit("]", 1)[1].split(".", 1)[-1]  # `[method][get]r.x` -> `x`
+            item = f"function '{func.name}'"
+            if tag == "constructor":
+                view.constructor = self.member_view(func, "constructor", "__init__", view, ctx)
+            elif tag == "method":
+                py_name = scope.claim(naming.snake(name), item)
+                view.methods.append(self.member_view(func, "method", py_name, view, ctx))
+            elif tag in ("static", "static-getter", "static-setter"):
+                # No static properties in Python: `x` and `set_x` functions.
+                wit = f"set-{name}" if tag == "static-setter" else name
+                py_name = scope.claim(naming.snake(wit), item)
+                view.statics.append(self.member_view(func, "static", py_name, view, ctx))
+            elif tag == "method-getter":
+                py_name = scope.claim(naming.snake(name), item)
+                getter = self.member_view(func, "getter", py_name, view, ctx)
+                getters[name] = PropertyView(py_name, getter, None)
+                view.properties.append(getters[name])
+            elif tag == "method-setter":
+                prop = getters[name]  # the resolver checked that every setter has its getter
+                prop.setter = self.member_view(func, "setter", prop.py_name, view, ctx)
+            else:
+                raise AssertionError(f"unknown function kind {func.kind.tag} ({where})")
+        return view
+
+    def member_view(
+        self, func: m.Function, kind: str, py_name: str, res: ResourceView, ctx: ModuleCtx
+    ) -> MemberView:
+        exported = res.side == EXPORTED
+        method = kind in ("method", "getter", "setter")
+        if kind == "constructor":
+            label, attr = f"{res.label}()", "_new"
+        elif kind in ("getter", "setter"):
+            label, attr = f"{res.label}.{py_name}", f"_{kind[:3]}_{py_name}"
+            if kind == "setter":
+                label += " (setter)"
+        else:
+            label, attr = f"{res.label}.{py_name}()", f"_f_{py_name}"
+        where = "exported" if exported else "imported"
+        view = self.func_view(func, py_name, ctx, label, where, method=method)
+        params = ", ".join(p.annotation for p in view.params)
+        if kind == "constructor":
+            impl = f"host.{res.host_attr}"
+        elif kind == "static":
+            impl = f"host.{res.host_attr}.{py_name}"
+        elif kind == "method":
+            impl = f'_rt.method("{py_name}")'
+        else:
+            impl = f'_rt.{kind}("{py_name}")'
+        return MemberView(
+            kind,
+            py_name,
+            view,
+            view.params[1:] if method else view.params,
+            attr,
+            f"_X_{res.py_name}{attr}",
+            f"_t.Callable[[{params}], {view.result_annotation}]",
+            impl,
+        )
+
+    def resource_usage(self, res: ResourceView, type_id: int) -> str:
+        """The paragraph of a resource class's docstring that says how to use it."""
+        name = res.wit_name
+        if res.side == EXPORTED:
+            uses = []
+            if res.constructor is not None:
+                uses.append(f"`instance.{res.label}(...)` constructs one")
+            if res.statics:
+                uses.append(
+                    f"its static functions are called on it (`instance.{res.label}."
+                    f"{res.statics[0].py_name}(...)`)"
+                )
+            uses.append("the component's functions return instances of it")
+            return (
+                "A resource the component exports. A loaded instance provides this class bound to"
+                f" it, as `instance.{res.label}`: {'; '.join(uses)}. `close()`, or the end of a"
+                " `with` block, drops the handle, which runs the component's destructor. Passed"
+                f" as an `own<{name}>` argument the object moves into the component and is"
+                f" closed; passed as `borrow<{name}>` it stays usable. Using a closed object"
+                " raises `ValueError`; garbage collection alone runs no destructor."
+            )
+        owner = self.resolve.types[type_id].owner
+        if isinstance(owner, m.OwnerInterface):
+            where = f"of the host object for interface `{self.interface_names[owner.id]}`"
+        else:
+            where = "of the host object given to `load`"
+        return (
+            f"A resource the host implements: subclass `{res.py_name}`, implement its"
+            f" constructor, methods and static functions, and give the subclass as the"
+            f" `{res.host_attr}` attribute {where}. The bindings keep the objects the component"
+            " holds handles to; host functions receive the objects themselves. `drop()` runs"
+            f" when the component drops an `own<{name}>` handle of an object: once for each"
+            f" time the object was given to it as `own<{name}>`."
         )
 
     # --- modules ---
@@ -399,16 +657,35 @@ class ViewBuilder:
         funcs = list(iface.functions.values())
         host_funcs: list[FuncView] = []
         export_funcs: list[FuncView] = []
+        host_scope = Scope(
+            f"the protocol of interface '{use.instance_name}'", naming.ANNOTATION_BUILTINS
+        )
         if use.imported:
-            scope = Scope(
-                f"the protocol of interface '{use.instance_name}'", naming.ANNOTATION_BUILTINS
-            )
-            host_funcs = self.func_views(funcs, ctx, scope, f"{attr}.", "imported")
+            host_funcs = self.func_views(funcs, ctx, host_scope, f"{attr}.", "imported")
+        export_scope = Scope(
+            f"the exports of interface '{use.instance_name}'", naming.ANNOTATION_BUILTINS
+        )
         if use.exported:
-            scope = Scope(
-                f"the exports of interface '{use.instance_name}'", naming.ANNOTATION_BUILTINS
-            )
-            export_funcs = self.func_views(funcs, ctx, scope, f"{attr}.", "exported")
+            export_funcs = self.func_views(funcs, ctx, export_scope, f"{attr}.", "exported")
+        host_resources: list[ResourceView] = []
+        export_resources: list[ResourceView] = []
+        for type_id in sorted(iface.types.values()):
+            td = self.resolve.types[type_id]
+            side = self.types.resource_sides.get(type_id)
+            item = f"resource '{td.name}'"
+            if side == EXPORTED:
+                # `instance.api.Counter`: an attribute of the exports, like their functions.
+                export_scope.claim(self.type_names[type_id][1], item)
+                view = self.resource_view(type_id, funcs, ctx, f"{attr}.", "")
+                export_resources.append(view)
+            elif side == IMPORTED:
+                assert td.name is not None
+                host_attr = host_scope.claim(naming.snake(td.name), item)
+                view = self.resource_view(type_id, funcs, ctx, f"{attr}.", host_attr)
+                host_resources.append(view)
+            else:
+                continue
+            self.resource_views[type_id] = view
         return InterfaceView(
             self.modules[use.id],
             alias(self.modules[use.id]),
@@ -419,7 +696,9 @@ class ViewBuilder:
             host_funcs,
             export_funcs,
             use.exported,
-            bool(host_funcs) and not use.provided_by_wasi,
+            bool(host_funcs or host_resources) and not use.provided_by_wasi,
+            host_resources,
+            export_resources,
         )
 
     def build(self) -> PackageViews:
@@ -435,6 +714,15 @@ class ViewBuilder:
         host_ifaces: list[InterfaceView] = []
         export_ifaces: list[InterfaceView] = []
         import_funcs = self.func_views(walk.import_funcs, world_ctx, proto_scope, "", "imported")
+        world_resources: list[ResourceView] = []
+        for type_id in sorted(walk.types):
+            td = self.resolve.types[type_id]
+            if self.types.resource_sides.get(type_id) == IMPORTED:
+                assert td.name is not None
+                host_attr = proto_scope.claim(naming.snake(td.name), f"resource '{td.name}'")
+                res = self.resource_view(type_id, walk.import_funcs, world_ctx, "", host_attr)
+                self.resource_views[type_id] = res
+                world_resources.append(res)
         export_funcs = self.func_views(walk.export_funcs, world_ctx, class_scope, "", "exported")
         for use in walk.interfaces:
             module = self.modules[use.id]
@@ -467,7 +755,7 @@ class ViewBuilder:
             | {t.py_name for t in world_types}
             | {c.py_name for t in world_types if t.kind == "variant" for c in t.cases}
         )
-        needs_host = bool(import_funcs or host_ifaces)
+        needs_host = bool(import_funcs or host_ifaces or world_resources)
         world_view = WorldView(
             self.class_name,
             self.imports_name,
@@ -482,5 +770,6 @@ class ViewBuilder:
             export_ifaces,
             needs_host,
             public,
+            world_resources,
         )
         return PackageViews(world_view, modules, self.warnings)

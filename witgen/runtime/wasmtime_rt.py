@@ -29,10 +29,18 @@ from __future__ import annotations
 import ctypes
 import dataclasses
 import enum
+import functools
+import hashlib
+import math
 import os
+import stat
+import tempfile
 import threading
+import time
+import warnings
 import weakref
 from ctypes import byref
+from pathlib import Path
 from typing import Any, Callable, Generic, NoReturn, Optional, TypeVar, Union
 
 import wasmtime
@@ -47,6 +55,8 @@ __all__ = [
     "ComponentError",
     "WasmTrap",
     "InstanceUnusable",
+    "DeadlineExceeded",
+    "OutOfFuel",
 ]
 
 T = TypeVar("T")
@@ -719,7 +729,7 @@ BYTES = _Bytes("list<u8>", True)
 class InstanceState:
     """One instantiated component in its store: what every `ExportFunc` of it shares."""
 
-    __slots__ = ("store", "component", "instance", "ctx", "failure")
+    __slots__ = ("store", "component", "instance", "ctx", "failure", "limits", "resources")
 
     def __init__(self, store: wasmtime.Store, component: Component, instance: Instance) -> None:
         self.store = store
@@ -727,6 +737,8 @@ class InstanceState:
         self.instance = instance
         self.ctx = store._context()
         self.failure: Optional[str] = None  # why the instance is unusable, once it is
+        self.limits = store_limits(store)  # deadline, fuel, memory limit (see `limit_store`)
+        self.resources: dict[type, type] = {}  # exported resource class -> bound (`bind_resource`)
         # A host function that failed during instantiation (a start function calling an import)
         # left its exception behind; it must not surface in this instance's first failed call.
         _take_pending()
@@ -762,11 +774,9 @@ class InstanceState:
             _add_note(error, "(this component instance can no longer be used)")
             raise error
         reason = _trap_reason(str(error))
-        self.failure = f"{label} trapped: {reason}"
-        raise WasmTrap(
-            f"{label} trapped: {reason}; this component instance can no longer be used:"
-            " load the component again"
-        ) from error
+        trap = trap_error(label, reason, self.limits)  # a DeadlineExceeded, an OutOfFuel, ...
+        self.failure = str(trap).split("; this component instance", 1)[0]
+        raise trap from error
 
 
 def _trap_reason(message: str) -> str:
@@ -908,6 +918,8 @@ class ExportFunc:
             except BaseException:
                 self._free(args, i)
                 raise
+            if state.limits is not None:
+                state.limits.arm()  # this call's deadline and fuel
             err = _func_call(self.func, state.ctx, args, n, res_ptr, 0 if res_ptr is None else 1)
             if self.owned:
                 self._free(args, n)
@@ -1039,11 +1051,562 @@ def add_host_func(linker: LinkerInstance, name: str, func: HostFunc) -> None:
         key = next(_HOST_IDS)
         _HOST_FUNCS[key] = func
     raw = name.encode("utf-8")
+    entry = getattr(func, "c_entry", _HOST_ENTRY)  # `ResourceHostFunc` has an entry of its own
     err = _add_func(
-        linker.ptr(), ctypes.create_string_buffer(raw), len(raw), _HOST_ENTRY, key, _HOST_FINALIZE
+        linker.ptr(), ctypes.create_string_buffer(raw), len(raw), entry, key, _HOST_FINALIZE
     )
     if err:
         _HOST_FUNCS.pop(key, None)
+        raise wasmtime.WasmtimeError._from_ptr(err)
+
+
+# --------------------------------------------------------------------------------------------
+# Resources
+#
+# Which side defines a resource decides how its values cross (shared/notes/wasmtime-py-50.md §3.6):
+# * a resource the component EXPORTS gets a generated `Resource` subclass. Each object holds one
+#   owned handle (a `wasmtime_component_resource_any_t`) until `close()` drops it, which runs the
+#   component's destructor. `bind_resource` makes, once per instance, a subclass holding that
+#   instance's functions of the resource: it is what `instance.api.Counter(...)` constructs.
+#   Passed as `own<T>`, the handle moves into the component and the object is closed once the call
+#   is made; passed as `borrow<T>`, a copy of the handle is lent and the object stays usable.
+# * a resource the component IMPORTS is implemented by the host, as a subclass of a generated base
+#   class. `ImportedResource` keeps a table rep -> host object (one per resource, for every store
+#   of the process). A host object crossing as `own<T>` gets a new rep and an own handle; when the
+#   component drops that handle, wasmtime calls the destructor that `add_host_resource` defined,
+#   which removes the rep from the table and calls the object's `drop()` hook. An own handle coming
+#   back to the host gives the object back (without the hook: the host owns it again). A borrowed
+#   handle a host function receives becomes its object through `to_host`, which also ends the
+#   borrow, so no call fails with "borrow handles still remain" (notes §3.6, §7.7).
+# The converters of resources need the store context of the call they take part in (and, for
+# exported resources, its instance): `ResourceExportFunc` and the host-function entry of
+# `ResourceHostFunc` keep a `_ResourceCall` on a thread-local stack for them.
+
+K_RESOURCE = 21
+
+_ResAnyPtr = ctypes.POINTER(_b.wasmtime_component_resource_any_t)
+_ResHostPtr = ctypes.POINTER(_b.wasmtime_component_resource_host_t)
+_res_any_clone = _b._wasmtime_component_resource_any_clone
+_res_any_delete = _b._wasmtime_component_resource_any_delete
+_res_any_drop = _b._wasmtime_component_resource_any_drop
+_res_any_to_host = _b._wasmtime_component_resource_any_to_host
+_res_host_new = _b._wasmtime_component_resource_host_new
+_res_host_rep = _b._wasmtime_component_resource_host_rep
+_res_host_type = _b._wasmtime_component_resource_host_type
+_res_host_delete = _b._wasmtime_component_resource_host_delete
+_res_host_to_any = _b._wasmtime_component_resource_host_to_any
+_add_resource = _b._wasmtime_component_linker_instance_add_resource
+
+_CALLS = threading.local()  # `.top`: the innermost `_ResourceCall` of this thread
+
+
+class _ResourceCall:
+    """The resource bookkeeping of one export call, or of one host-function call."""
+
+    __slots__ = ("ctx", "state", "made", "moved", "lent", "host_owned", "host_lent")
+
+    def __init__(self, ctx: Any, state: Optional[InstanceState]) -> None:
+        self.ctx = ctx  # the store context of the call
+        self.state = state  # the instance of an export call; None in a host function
+        self.made = False  # every argument (or a host function's result) crossed
+        self.moved: list[Resource] = []  # exported resources passed as own: closed once made
+        self.lent: list[Resource] = []  # exported resources passed as borrow
+        # Host objects given an own handle: (resource, rep, a copy of the handle), taken back
+        # unless the call was made; and reps lent to the component for this call only.
+        self.host_owned: list[tuple[ImportedResource, int, Any]] = []
+        self.host_lent: list[tuple[ImportedResource, int]] = []
+
+    def finish(self, label: str) -> None:
+        for res, rep in self.host_lent:
+            res.release(rep)
+        for res, rep, handle in self.host_owned:
+            if not self.made:
+                # The handle never reached the component: take it back, without the drop hook
+                # (the destructor finds no rep in the table).
+                res.release(rep)
+                err = _res_any_drop(self.ctx, handle)
+                if err:
+                    wasmtime.WasmtimeError._from_ptr(err)  # frees it
+            _res_any_delete(handle)
+        if self.made:
+            for value in self.moved:
+                value._give_away(label)
+
+
+def _call_of(conv: Conv) -> _ResourceCall:
+    call: Optional[_ResourceCall] = getattr(_CALLS, "top", None)
+    if call is None:
+        raise ComponentError(
+            f"{conv.wit} values can only cross in calls of these bindings that expect resources"
+        )
+    return call
+
+
+_R = TypeVar("_R", bound="Resource")
+
+
+class Resource:
+    """Base class of the classes of resources a component exports.
+
+    An object holds one owned handle of its component instance's resource until `close()` (or the
+    end of a `with` block) drops it, which runs the component's destructor, or until it is passed
+    as an `own<...>` argument, which moves the handle into the component. Either way the object is
+    then closed: using it again raises `ValueError` without entering wasm. Garbage collection alone
+    runs no destructor (the component keeps the resource until its instance goes away).
+    """
+
+    __slots__ = ("_handle", "_gone")
+    _handle: Any  # the owned handle; None once closed
+    _gone: Optional[str]  # how it was closed
+
+    # Set by `resource_functions` on the generated class, and by `bind_resource` on the subclass
+    # it makes per instance.
+    _state: Optional[InstanceState] = None
+    _label = "resource"  # how messages name the class, e.g. "api.Counter"
+    _specs: tuple[tuple[str, ExportSpec], ...] = ()
+
+    def __init__(self, *args: Any) -> None:
+        raise TypeError(
+            f"{self._label} has no constructor: values of it come from the component's functions"
+        )
+
+    def _adopt(self, other: Resource) -> None:
+        """Take the handle of `other` (a constructor's result) for this object."""
+        self._handle = other._handle
+        self._gone = None
+        other._handle = None
+        other._gone = "closed"
+
+    def _give_away(self, label: str) -> None:
+        handle = self._handle
+        self._handle = None
+        self._gone = f"moved into the component by {label}"
+        if handle is not None:
+            _res_any_delete(handle)
+
+    def close(self) -> None:
+        """Drop the handle, which runs the component's destructor; closing again does nothing."""
+        handle = getattr(self, "_handle", None)
+        if handle is None:
+            return
+        self._handle = None
+        self._gone = "closed"
+        state = type(self)._state
+        try:
+            if state is not None and state.failure is None:
+                limits = getattr(state, "limits", None)
+                if limits is not None:
+                    limits.arm()  # the destructor is a call into the component like any other
+                err = _res_any_drop(state.ctx, handle)
+                if err:
+                    state.fail(err, f"{self._label}.close()")
+        finally:
+            _res_any_delete(handle)
+
+    def __enter__(self: _R) -> _R:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        # Frees the handle's memory only: a destructor must not run wasm at an arbitrary moment.
+        handle = getattr(self, "_handle", None)
+        if handle is not None:
+            self._handle = None
+            try:
+                _res_any_delete(handle)
+            except Exception:  # interpreter shutdown
+                pass
+
+    def __repr__(self) -> str:
+        handle = getattr(self, "_handle", None)
+        return f"<{self._label} {'open' if handle is not None else 'closed'}>"
+
+    def __reduce_ex__(self, protocol: Any) -> NoReturn:
+        # A copy would share the handle, and its memory would be freed twice.
+        raise TypeError(f"{self._label} objects cannot be copied or pickled: each owns a handle")
+
+
+class _Unbound:
+    """A function of a generated resource class not bound to an instance: explains how to get one."""
+
+    __slots__ = ("label",)
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+
+    def __call__(self, *args: Any) -> NoReturn:
+        raise TypeError(
+            f"{self.label} is not bound to a component instance: use the class a loaded instance"
+            f" provides, e.g. `instance.{self.label}(...)`"
+        )
+
+
+class _Unavailable:
+    """A function of a resource that these bindings cannot call (see `ExportSpec.unsupported`)."""
+
+    __slots__ = ("label", "feature")
+
+    def __init__(self, spec: ExportSpec) -> None:
+        self.label = spec.label
+        self.feature = spec.unsupported
+
+    def __call__(self, *args: Any) -> NoReturn:
+        raise NotImplementedError(
+            f"{self.label}: {self.feature} are not supported by these bindings yet"
+        )
+
+
+def resource_functions(cls: type[Resource], label: str, specs: dict[str, ExportSpec]) -> None:
+    """Give generated resource class `cls` its exported functions (class attribute -> spec)."""
+    cls._label = label
+    cls._specs = tuple(specs.items())
+    for attr in specs:
+        setattr(cls, attr, _Unbound(label))
+
+
+def bind_resource(state: InstanceState, cls: type[_R]) -> type[_R]:
+    """The subclass of `cls` bound to `state`'s instance (made once per instance)."""
+    bound = state.resources.get(cls)
+    if bound is None:
+        namespace: dict[str, Any] = {
+            "__slots__": (),
+            "__module__": cls.__module__,
+            "__qualname__": cls.__qualname__,
+            "__doc__": cls.__doc__,
+            "_state": state,
+        }
+        for attr, spec in cls._specs:
+            if spec.unsupported is not None:
+                namespace[attr] = _Unavailable(spec)
+            else:
+                namespace[attr] = ResourceExportFunc(state, spec)
+        bound = type(cls.__name__, (cls,), namespace)
+        state.resources[cls] = bound
+    return bound
+
+
+class ExportedResource:
+    """A resource the component exports: its generated class and the converters of its handles."""
+
+    __slots__ = ("cls", "wit", "own", "borrow")
+
+    def __init__(self, cls: type[Resource], wit_name: str) -> None:
+        self.cls = cls
+        self.wit = wit_name
+        self.own = _ExportedOwn(self)
+        self.borrow = _ExportedBorrow(self)
+
+    def handle_of(self, value: Any, call: _ResourceCall, conv: Conv) -> Any:
+        cls = self.cls
+        if not isinstance(value, cls):
+            raise _wrong_type(conv.wit, value)
+        handle = value._handle
+        if handle is None:
+            raise _Bad(
+                ValueError,
+                f"this {cls.__name__} can no longer be used: it was {value._gone or 'closed'}",
+            )
+        if type(value)._state is not call.state:
+            raise _Bad(ValueError, f"this {cls.__name__} belongs to another component instance")
+        for other in call.moved:
+            if other is value:
+                raise _Bad(
+                    ValueError, f"this {cls.__name__} is already moved by an earlier argument"
+                )
+        return handle
+
+
+class _ExportedOwn(Conv):
+    __slots__ = ("res",)
+
+    def __init__(self, res: ExportedResource) -> None:
+        super().__init__(f"own<{res.wit}> ({res.cls.__name__})", True)
+        self.res = res
+
+    def lower(self, value: Any, dst: Any) -> None:
+        call = _call_of(self)
+        handle = self.res.handle_of(value, call, self)
+        for other in call.lent:
+            if other is value:
+                raise _Bad(
+                    ValueError,
+                    f"this {self.res.cls.__name__} is lent by an earlier argument, so it cannot"
+                    " also be moved",
+                )
+        dst.of.resource = _res_any_clone(handle)
+        dst.kind = K_RESOURCE
+        call.moved.append(value)
+
+    def lift(self, src: Any) -> Any:
+        state = _call_of(self).state
+        if state is None:
+            raise ComponentError(f"{self.wit}: a handle of an exported resource reached the host")
+        cls = bind_resource(state, self.res.cls)
+        value = cls.__new__(cls)
+        value._handle = _res_any_clone(src.of.resource)
+        value._gone = None
+        return value
+
+
+class _ExportedBorrow(Conv):
+    __slots__ = ("res",)
+
+    def __init__(self, res: ExportedResource) -> None:
+        super().__init__(f"borrow<{res.wit}> ({res.cls.__name__})", True)
+        self.res = res
+
+    def lower(self, value: Any, dst: Any) -> None:
+        call = _call_of(self)
+        handle = self.res.handle_of(value, call, self)
+        dst.of.resource = _res_any_clone(handle)
+        dst.kind = K_RESOURCE
+        call.lent.append(value)
+
+    def lift(self, src: Any) -> Any:
+        raise ComponentError(f"{self.wit}: a borrowed handle cannot be a result")
+
+
+# Host resource types are named by a u32 (`ResourceType.host(id)`), one per `ImportedResource`.
+# Each generated package carries its own copy of this module, so the numbering starts at a random
+# point, making it unlikely that two packages used in one linker hand out the same number.
+_RESOURCE_TYPE_IDS = iter(range(1 + (int.from_bytes(os.urandom(2), "little") << 12), 1 << 32))
+
+
+class ImportedResource:
+    """A resource the host implements: `cls` is the generated base class of the host's class; the
+    table maps the reps of handles the component holds (or borrows) to host objects."""
+
+    __slots__ = ("cls", "wit", "type_id", "wasm_type", "table", "next_rep", "lock", "own", "borrow")
+
+    def __init__(self, cls: type, wit_name: str) -> None:
+        self.cls = cls
+        self.wit = wit_name
+        self.type_id = next(_RESOURCE_TYPE_IDS)
+        self.wasm_type = wasmtime.component.ResourceType.host(self.type_id)
+        self.table: dict[int, Any] = {}
+        self.next_rep = 1
+        self.lock = threading.Lock()  # stores in different threads share the table
+        self.own = _ImportedOwn(self)
+        self.borrow = _ImportedBorrow(self)
+
+    def hand_out(self, value: Any, call: _ResourceCall, owned: bool) -> tuple[int, Any]:
+        """A new rep for host object `value`, and a handle of it in the call's store."""
+        with self.lock:
+            table = self.table
+            rep = self.next_rep
+            while rep in table:
+                rep = rep % 0xFFFFFFFF + 1
+            table[rep] = value
+            self.next_rep = rep % 0xFFFFFFFF + 1
+        host = _res_host_new(owned, rep, self.type_id)
+        handle = _ResAnyPtr()
+        err = _res_host_to_any(call.ctx, host, byref(handle))
+        _res_host_delete(host)
+        if err:
+            self.release(rep)
+            raise wasmtime.WasmtimeError._from_ptr(err)
+        return rep, handle
+
+    def release(self, rep: int) -> Any:
+        return self.table.pop(rep, None)
+
+    def object_of(self, call: _ResourceCall, handle: Any, owned: bool) -> Any:
+        """The host object of a handle from the component; an own handle leaves the table."""
+        host = _ResHostPtr()
+        err = _res_any_to_host(call.ctx, handle, byref(host))
+        if err:
+            raise wasmtime.WasmtimeError._from_ptr(err)
+        try:
+            rep = _res_host_rep(host)
+            type_id = _res_host_type(host)
+        finally:
+            _res_host_delete(host)
+        if type_id != self.type_id:
+            raise ComponentError(f"a handle of another resource type arrived as a {self.wit}")
+        value = self.table.pop(rep, None) if owned else self.table.get(rep)
+        if value is None:
+            raise ComponentError(f"{self.wit}: no host object has the handle {rep} (dropped?)")
+        return value
+
+
+class _ImportedOwn(Conv):
+    __slots__ = ("res",)
+
+    def __init__(self, res: ImportedResource) -> None:
+        super().__init__(f"own<{res.wit}> (a {res.cls.__name__})", True)
+        self.res = res
+
+    def lower(self, value: Any, dst: Any) -> None:
+        res = self.res
+        if not isinstance(value, res.cls):
+            raise _wrong_type(self.wit, value)
+        call = _call_of(self)
+        rep, handle = res.hand_out(value, call, True)
+        call.host_owned.append((res, rep, _res_any_clone(handle)))
+        dst.of.resource = handle
+        dst.kind = K_RESOURCE
+
+    def lift(self, src: Any) -> Any:
+        return self.res.object_of(_call_of(self), src.of.resource, True)
+
+
+class _ImportedBorrow(Conv):
+    __slots__ = ("res",)
+
+    def __init__(self, res: ImportedResource) -> None:
+        super().__init__(f"borrow<{res.wit}> (a {res.cls.__name__})", True)
+        self.res = res
+
+    def lower(self, value: Any, dst: Any) -> None:
+        res = self.res
+        if not isinstance(value, res.cls):
+            raise _wrong_type(self.wit, value)
+        call = _call_of(self)
+        rep, handle = res.hand_out(value, call, False)
+        call.host_lent.append((res, rep))
+        dst.of.resource = handle
+        dst.kind = K_RESOURCE
+
+    def lift(self, src: Any) -> Any:
+        # `to_host` ends the borrow: exactly one per borrowed handle, before the call returns.
+        return self.res.object_of(_call_of(self), src.of.resource, False)
+
+
+class ResourceExportFunc(ExportFunc):
+    """An `ExportFunc` whose parameters or result carry resources: each call runs inside a
+    `_ResourceCall`, which closes the objects moved into the component once the call is made."""
+
+    __slots__ = ()
+
+    def __call__(self, *values: Any) -> Any:
+        state = self.state
+        call = _ResourceCall(state.ctx, state)
+        outer = getattr(_CALLS, "top", None)
+        _CALLS.top = call
+        try:
+            return ExportFunc.__call__(self, *values)
+        finally:
+            _CALLS.top = outer
+            call.finish(self.label)
+
+    def _free(self, args: Any, count: int) -> None:
+        # `ExportFunc.__call__` frees all `n` arguments right after the wasm call, and only those
+        # lowered so far when lowering fails: all `n` means the arguments crossed.
+        if count == self.n:
+            call: Optional[_ResourceCall] = getattr(_CALLS, "top", None)
+            if call is not None:
+                call.made = True
+        ExportFunc._free(self, args, count)
+
+
+def _resource_host_entry(
+    data: Optional[int], ctx: Any, ty: Any, args: Any, nargs: int, results: Any, nresults: int
+) -> int:
+    outer = getattr(_CALLS, "top", None)
+    call = _ResourceCall(ctx, None)
+    _CALLS.top = call
+    status = 0
+    try:
+        status = _host_entry(data, ctx, ty, args, nargs, results, nresults)  # catches everything
+        call.made = status == 0
+    finally:
+        _CALLS.top = outer
+        try:
+            call.finish("a host function")
+        except BaseException:  # nothing may escape a ctypes callback (notes §5)
+            pass
+    return status
+
+
+_RESOURCE_HOST_ENTRY = _b.wasmtime_component_func_callback_t(_resource_host_entry)
+
+
+class ResourceHostFunc(HostFunc):
+    """A `HostFunc` whose parameters or result carry resources: `add_host_func` registers it with
+    an entry that gives its converters the calling store's context."""
+
+    __slots__ = ()
+
+    c_entry = _RESOURCE_HOST_ENTRY
+
+
+def method(name: str) -> Callable[..., Any]:
+    """The host function of a resource method: calls method `name` of the host object it gets."""
+
+    def call(this: Any, *args: Any) -> Any:
+        return getattr(this, name)(*args)
+
+    return call
+
+
+def getter(name: str) -> Callable[..., Any]:
+    """The host function of a resource's getter: reads property `name` of the host object."""
+
+    def call(this: Any) -> Any:
+        return getattr(this, name)
+
+    return call
+
+
+def setter(name: str) -> Callable[..., Any]:
+    """The host function of a resource's setter: writes property `name` of the host object."""
+
+    def call(this: Any, value: Any) -> None:
+        setattr(this, name, value)
+
+    return call
+
+
+_RESOURCE_DTORS: dict[int, ImportedResource] = {}
+
+
+def _resource_dtor(data: Optional[int], ctx: Any, rep: int) -> int:
+    # Runs when the component drops an own handle of a host resource. Like `_host_entry`, it
+    # catches everything and leaves the exception for the export call that is running.
+    try:
+        value = _RESOURCE_DTORS[data or 0].release(rep)
+        if value is not None:
+            value.drop()
+        return 0
+    except BaseException as exc:
+        _PENDING.exc = exc
+        try:
+            return _error_pointer(f"resource destructor raised {type(exc).__name__}")
+        except BaseException:
+            return _error_pointer("resource destructor failed")
+
+
+def _resource_finalize(data: Optional[int]) -> None:
+    _RESOURCE_DTORS.pop(data or 0, None)
+
+
+_RESOURCE_DTOR = _b.wasmtime_component_resource_destructor_t(_resource_dtor)
+_RESOURCE_FINALIZE = ctypes.CFUNCTYPE(None, ctypes.c_void_p)(_resource_finalize)
+
+
+def add_host_resource(linker: LinkerInstance, name: str, res: ImportedResource) -> None:
+    """Define resource `name` in `linker` (an open `LinkerInstance`) as host resource `res`."""
+    if linker.locked:
+        raise wasmtime.WasmtimeError(
+            "cannot use linker instance while it's in use by other instances"
+        )
+    with _HOST_LOCK:
+        key = next(_HOST_IDS)
+        _RESOURCE_DTORS[key] = res
+    raw = name.encode("utf-8")
+    err = _add_resource(
+        linker.ptr(),
+        ctypes.create_string_buffer(raw),
+        len(raw),
+        res.wasm_type.ptr(),
+        _RESOURCE_DTOR,
+        key,
+        _RESOURCE_FINALIZE,
+    )
+    if err:
+        _RESOURCE_DTORS.pop(key, None)
         raise wasmtime.WasmtimeError._from_ptr(err)
 
 
@@ -1091,3 +1654,614 @@ def new_store(engine: wasmtime.Engine, wasi: Optional[wasmtime.WasiConfig]) -> w
 
 def compile_component(engine: wasmtime.Engine, path: PathLike) -> Component:
     return Component.from_file(engine, os.fspath(path))
+
+
+# --------------------------------------------------------------------------------------------
+# Untrusted components: engines, per-call limits, the compiled-component cache (`load`)
+#
+# A plugin is untrusted (issue 3). `prepare_load` gives it: a deadline per export call (epoch
+# interruption: one daemon ticker thread per engine advances the epoch every `EPOCH_TICK` seconds,
+# and each call sets the store's deadline first), a memory limit (store limits), optional fuel
+# (refilled before each call), WASI with nothing granted but stdout and stderr, and wasi:http only
+# when the caller allows it (wasmtime-py 50 cannot filter outgoing requests, notes §1).
+#
+# Compiled components are cached on disk as `Component.serialize()` output. Loading an entry runs
+# its native code, so the folder must be the user's own and writable by nobody else (or it is not
+# used), each entry carries a sha256 of its contents (a damaged one is recompiled and replaced),
+# and entries are written to a temporary file and renamed into place, so concurrent writers never
+# expose a partial file. The key covers the component's bytes, the wasmtime build and the engine's
+# configuration (see `engine_info`), since `Component.deserialize` accepts only artifacts of the
+# same version and configuration (notes §6.4).
+
+
+class DeadlineExceeded(WasmTrap):
+    """A call into the component ran past the `deadline` given to `load`.
+
+    The component's instance can no longer be used: load the component again.
+    """
+
+
+class OutOfFuel(WasmTrap):
+    """A call into the component used up the `fuel` given to `load`.
+
+    The component's instance can no longer be used: load the component again.
+    """
+
+
+class CacheWarning(RuntimeWarning):
+    """The compiled-component cache could not be used; the component was compiled instead."""
+
+
+EPOCH_TICK = 0.01  # seconds between epoch increments: the deadline's resolution
+_FOREVER = 1 << 62  # a deadline or an amount of fuel that is never reached
+_TRAP_INTERRUPT = "wasm trap: interrupt"
+_TRAP_FUEL = "all fuel consumed"
+
+_set_epoch_deadline = _b._wasmtime_context_set_epoch_deadline
+_set_fuel = _b._wasmtime_context_set_fuel
+
+
+def new_engine(*, epoch_interruption: bool = False, consume_fuel: bool = False) -> wasmtime.Engine:
+    """A new engine with wasmtime's default configuration plus these two switches."""
+    config = wasmtime.Config()
+    config.epoch_interruption = epoch_interruption
+    config.consume_fuel = consume_fuel
+    return wasmtime.Engine(config)
+
+
+_LIMITED_ENGINES: dict[tuple[bool, bool], wasmtime.Engine] = {}
+
+
+def shared_engine(*, epoch_interruption: bool, consume_fuel: bool) -> wasmtime.Engine:
+    """The process-wide engine for these switches, made on first use (`default_engine()` when both
+    are off). Code compiled for one engine configuration cannot run in another, so there is one
+    engine per combination."""
+    if not epoch_interruption and not consume_fuel:
+        return default_engine()
+    key = (epoch_interruption, consume_fuel)
+    with _ENGINE_LOCK:
+        engine = _LIMITED_ENGINES.get(key)
+        if engine is None:
+            engine = new_engine(epoch_interruption=epoch_interruption, consume_fuel=consume_fuel)
+            _LIMITED_ENGINES[key] = engine
+        return engine
+
+
+@dataclasses.dataclass(frozen=True)
+class EngineInfo:
+    """What `load` needs to know about an engine; wasmtime-py has no way to read a `Config` back."""
+
+    fingerprint: str  # sha256 of a tiny component compiled and serialized by the engine
+    epoch_interruption: bool
+    consume_fuel: bool
+
+
+# A component with one function that does nothing: compiled, serialized and called once per engine.
+_PROBE_WAT = (
+    '(component (core module $m (func (export "f"))) (core instance $i (instantiate $m))'
+    ' (func (export "f") (canon lift (core func $i "f"))))'
+)
+_ENGINE_INFO: "weakref.WeakKeyDictionary[wasmtime.Engine, EngineInfo]" = weakref.WeakKeyDictionary()
+_INFO_LOCK = threading.Lock()
+
+
+def engine_info(engine: wasmtime.Engine) -> EngineInfo:
+    """Probe `engine` once (about a millisecond) and remember the answer while it lives.
+
+    The fingerprint hashes what the engine writes when it serializes a fixed component: wasmtime
+    embeds there everything `deserialize` checks (target, compiler flags, CPU features, tunables
+    such as fuel and epoch interruption, wasm features), and the code itself reflects the rest
+    (the optimization level). Fuel is on when a store can report its fuel; epoch interruption is on
+    when a call with a deadline of zero ticks is interrupted.
+    """
+    with _INFO_LOCK:
+        info = _ENGINE_INFO.get(engine)
+    if info is not None:
+        return info
+    probe = Component(engine, _PROBE_WAT)
+    fingerprint = hashlib.sha256(bytes(probe.serialize())).hexdigest()
+    store = wasmtime.Store(engine)
+    try:
+        store.get_fuel()
+        consume_fuel = True
+    except wasmtime.WasmtimeError:
+        consume_fuel = False
+    if consume_fuel:
+        store.set_fuel(1 << 20)
+    store.set_epoch_deadline(0)  # does nothing without epoch interruption
+    func = Linker(engine).instantiate(store, probe).get_func(store, "f")
+    assert func is not None
+    try:
+        func(store)
+        epoch_interruption = False
+    except wasmtime.WasmtimeError as err:
+        if _TRAP_INTERRUPT not in str(err):
+            raise
+        epoch_interruption = True
+    info = EngineInfo(fingerprint, epoch_interruption, consume_fuel)
+    with _INFO_LOCK:
+        _ENGINE_INFO[engine] = info
+    return info
+
+
+_TICKERS: "weakref.WeakKeyDictionary[wasmtime.Engine, threading.Thread]" = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def start_ticker(engine: wasmtime.Engine) -> None:
+    """Make sure one daemon thread advances `engine`'s epoch every `EPOCH_TICK` seconds.
+
+    The thread holds the engine only weakly and ends once the engine is gone.
+    """
+    with _ENGINE_LOCK:
+        if engine in _TICKERS:
+            return
+        thread = threading.Thread(
+            target=_tick, args=(weakref.ref(engine),), name="witgen-epoch-ticker", daemon=True
+        )
+        _TICKERS[engine] = thread
+    thread.start()
+
+
+# A forked child has none of its parent's threads: its engines need tickers of their own.
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_TICKERS.clear)
+
+
+def _tick(ref: "weakref.ref[wasmtime.Engine]") -> None:
+    while True:
+        time.sleep(EPOCH_TICK)
+        engine = ref()
+        if engine is None:
+            return
+        engine.increment_epoch()
+        del engine
+
+
+def _no_arm() -> None:
+    pass
+
+
+class Limits:
+    """The limits of one store; `arm()` runs before every call into it (see `ExportFunc`)."""
+
+    __slots__ = ("deadline", "fuel", "memory_limit", "arm", "__weakref__")
+
+    def __init__(
+        self,
+        deadline: Optional[float],
+        fuel: Optional[int],
+        memory_limit: Optional[int],
+        arm: Callable[[], object],
+    ) -> None:
+        self.deadline = deadline
+        self.fuel = fuel
+        self.memory_limit = memory_limit
+        self.arm = arm
+
+
+_STORE_LIMITS: "weakref.WeakKeyDictionary[wasmtime.Store, Limits]" = weakref.WeakKeyDictionary()
+
+
+def store_limits(store: wasmtime.Store) -> Optional[Limits]:
+    """The limits `limit_store` gave `store`, if any (read once per instance)."""
+    return _STORE_LIMITS.get(store)
+
+
+def limit_store(
+    store: wasmtime.Store,
+    engine: wasmtime.Engine,
+    *,
+    deadline: Optional[float] = None,
+    fuel: Optional[int] = None,
+    memory_limit: Optional[int] = None,
+) -> Optional[Limits]:
+    """Apply `load`'s limits to `store` (of `engine`), before anything is instantiated in it.
+
+    `deadline` needs an engine with epoch interruption and `fuel` one that consumes fuel: such an
+    engine stops wasm at once in a store that sets no deadline or fuel, so a store of one gets an
+    unreachable deadline or endless fuel when the caller asks for none.
+    """
+    _check_limits(deadline, fuel, memory_limit)
+    info = engine_info(engine)
+    if deadline is not None and not info.epoch_interruption:
+        raise ValueError(
+            "deadline= needs an engine made with epoch interruption on"
+            " (wasmtime.Config().epoch_interruption = True); this engine has it off"
+        )
+    if fuel is not None and not info.consume_fuel:
+        raise ValueError(
+            "fuel= needs an engine made with fuel on (wasmtime.Config().consume_fuel = True);"
+            " this engine has it off"
+        )
+    if memory_limit is not None:
+        store.set_limits(memory_size=memory_limit)
+    ctx = store._context()
+    arms: list[Callable[[], object]] = []
+    if info.epoch_interruption:
+        if deadline is None:
+            _set_epoch_deadline(ctx, _FOREVER)
+        else:
+            start_ticker(engine)
+            # The deadline-th tick from now comes after (ticks - 1) to ticks periods: one more
+            # tick makes the deadline a lower bound.
+            ticks = math.ceil(deadline / EPOCH_TICK) + 1
+            arms.append(functools.partial(_set_epoch_deadline, ctx, ticks))
+    if info.consume_fuel:
+        if fuel is None:
+            _check_error(_set_fuel(ctx, _FOREVER))
+        else:
+            arms.append(functools.partial(_set_fuel_checked, ctx, fuel))
+    if not arms and memory_limit is None:
+        return None
+    arm: Callable[[], object]
+    if not arms:
+        arm = _no_arm
+    elif len(arms) == 1:
+        arm = arms[0]
+    else:
+        first, second = arms
+
+        def arm() -> None:
+            first()
+            second()
+
+    limits = Limits(deadline, fuel, memory_limit, arm)
+    _STORE_LIMITS[store] = limits
+    return limits
+
+
+def _check_error(err: Any) -> None:
+    if err:
+        raise wasmtime.WasmtimeError._from_ptr(err)
+
+
+def _set_fuel_checked(ctx: Any, fuel: int) -> None:
+    _check_error(_set_fuel(ctx, fuel))
+
+
+def _check_limits(
+    deadline: Optional[float], fuel: Optional[int], memory_limit: Optional[int]
+) -> None:
+    if deadline is not None:
+        if isinstance(deadline, bool) or not isinstance(deadline, (int, float)):
+            raise TypeError(f"deadline must be a number of seconds or None, got {_short(deadline)}")
+        if not 0 < deadline < 1e9:  # also refuses NaN
+            raise ValueError(f"deadline must be a positive number of seconds, got {deadline!r}")
+    for name, value in (("fuel", fuel), ("memory_limit", memory_limit)):
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise TypeError(f"{name} must be an int or None, got {_short(value)}")
+        if not 0 < value < _FOREVER:
+            raise ValueError(f"{name} must be a positive int below 2**62, got {value}")
+
+
+def trap_error(label: str, reason: str, limits: Optional[Limits]) -> WasmTrap:
+    """The exception for a trap `reason` (wasmtime's "wasm trap: ..." line) during `label`."""
+    tail = "; this component instance can no longer be used: load the component again"
+    if reason == _TRAP_INTERRUPT:
+        budget = ""
+        if limits is not None and limits.deadline is not None:
+            budget = f" of {limits.deadline:g} s"
+        return DeadlineExceeded(f"{label} exceeded its deadline{budget} ({reason}){tail}")
+    if _TRAP_FUEL in reason:
+        budget = ""
+        if limits is not None and limits.fuel is not None:
+            budget = f" (fuel={limits.fuel} per call)"
+        return OutOfFuel(f"{label} ran out of fuel{budget} ({reason}){tail}")
+    note = ""
+    if limits is not None and limits.memory_limit is not None:
+        # wasmtime makes `memory.grow` fail (return -1) past the limit rather than trap, and
+        # guests usually trap when an allocation fails: say so, it is the likely cause.
+        note = (
+            f" (the store's memory is limited to {limits.memory_limit} bytes by memory_limit;"
+            " memory.grow beyond it fails, which guests usually answer by trapping)"
+        )
+    return WasmTrap(f"{label} trapped: {reason}{note}{tail}")
+
+
+# The compiled-component cache
+
+_CACHE_MAGIC = b"witgen compiled component 1\n"
+# engine -> cache key -> the component, while something uses it
+_COMPILED: (
+    "weakref.WeakKeyDictionary[wasmtime.Engine, weakref.WeakValueDictionary[str, Component]]"
+) = weakref.WeakKeyDictionary()
+_COMPILED_LOCK = threading.Lock()
+
+
+def default_cache_dir() -> Path:
+    """`$XDG_CACHE_HOME/witgen/components`, else `~/.cache/witgen/components`
+    (`%LOCALAPPDATA%\\witgen\\components` on Windows)."""
+    if os.name == "nt":
+        local = os.environ.get("LOCALAPPDATA")
+        base = Path(local) if local else Path.home() / "AppData" / "Local"
+    else:
+        xdg = os.environ.get("XDG_CACHE_HOME")
+        base = Path(xdg) if xdg and os.path.isabs(xdg) else Path.home() / ".cache"
+    return base / "witgen" / "components"
+
+
+@functools.lru_cache(maxsize=1)
+def _wasmtime_build() -> str:
+    """Which wasmtime runs here: the version from the package's metadata would cost ~10 ms to
+    read, so the native library's path, size and modification time name the build instead."""
+    library = os.path.abspath(str(getattr(_dll, "_name", "") or wasmtime.__file__))
+    try:
+        st = os.stat(library)
+        return f"{library}\0{st.st_size}\0{st.st_mtime_ns}"
+    except OSError:
+        return library
+
+
+def _unsafe_folder(folder: Path) -> Optional[str]:
+    """Why `folder` (which exists) must not hold native code to run, or None when it may.
+
+    The folder must be a directory owned by the user that nobody else can write; every folder
+    above it (as written and after resolving symlinks) must be owned by the user or root and not
+    writable by others unless sticky (like /tmp), so nobody else can swap it for their own.
+    """
+    getuid = getattr(os, "geteuid", None)
+    if getuid is None:  # Windows: no POSIX owners; the default is under the user's own profile
+        return None if folder.is_dir() else f"{folder} is not a folder"
+    uid = getuid()
+    st = os.stat(folder)
+    if not stat.S_ISDIR(st.st_mode):
+        return f"{folder} is not a folder"
+    if st.st_uid != uid:
+        return f"{folder} is owned by user id {st.st_uid}, not by this user ({uid})"
+    if st.st_mode & 0o022:
+        return f"{folder} can be written by others (mode {stat.S_IMODE(st.st_mode):#o})"
+    lexical = Path(os.path.abspath(folder))
+    seen: set[Path] = set()
+    for above in [*lexical.parents, *folder.resolve().parents]:
+        if above in seen:
+            continue
+        seen.add(above)
+        st = os.stat(above)
+        if st.st_uid not in (uid, 0):
+            return f"{above}, above {folder}, is owned by another user (id {st.st_uid})"
+        if st.st_mode & 0o022 and not st.st_mode & stat.S_ISVTX:
+            return (
+                f"{above}, above {folder}, can be written by others"
+                f" (mode {stat.S_IMODE(st.st_mode):#o})"
+            )
+    return None
+
+
+def cache_folder(cache: Union[bool, PathLike]) -> Optional[Path]:
+    """The folder `cache` names (`True`: `default_cache_dir()`), created with mode 0o700 when
+    missing; None, with a `CacheWarning`, when it cannot be made or is not safe to use."""
+    if cache is False:
+        return None
+    try:
+        if cache is True:
+            folder = default_cache_dir()
+        elif isinstance(cache, (str, os.PathLike)):
+            folder = Path(os.fspath(cache))
+        else:
+            raise TypeError(f"cache must be a bool or a folder path, got {_short(cache)}")
+    except (RuntimeError, KeyError) as err:  # no home folder to be found
+        warnings.warn(
+            f"not using the compiled-component cache: no folder for it ({err}); compiling instead",
+            CacheWarning,
+            stacklevel=3,
+        )
+        return None
+    try:
+        if not folder.is_dir():
+            folder.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                folder.mkdir(mode=0o700)
+            except FileExistsError:  # made meanwhile by another process
+                pass
+        problem = _unsafe_folder(folder)
+    except OSError as err:
+        problem = f"{folder} cannot be used ({err})"
+    if problem is not None:
+        warnings.warn(
+            f"not using the compiled-component cache: {problem}; compiling instead",
+            CacheWarning,
+            stacklevel=3,
+        )
+        return None
+    return folder
+
+
+def _cache_key(wasm: bytes, info: EngineInfo) -> str:
+    material = b"\0".join(
+        [
+            _CACHE_MAGIC,
+            _wasmtime_build().encode("utf-8", "surrogateescape"),
+            info.fingerprint.encode("ascii"),
+            hashlib.sha256(wasm).digest(),
+        ]
+    )
+    return hashlib.sha256(material).hexdigest()
+
+
+def _read_entry(path: Path) -> Optional[bytes]:
+    """The serialized component in the cache entry `path`; None when it is missing, damaged or
+    not the user's own file."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as file:
+        st = os.fstat(file.fileno())
+        getuid = getattr(os, "geteuid", None)
+        if not stat.S_ISREG(st.st_mode) or st.st_mode & 0o022:
+            return None
+        if getuid is not None and st.st_uid != getuid():
+            return None
+        data = file.read()
+    head = len(_CACHE_MAGIC)
+    if not data.startswith(_CACHE_MAGIC) or len(data) < head + 32:
+        return None
+    payload = data[head + 32 :]
+    if hashlib.sha256(payload).digest() != data[head : head + 32]:
+        return None
+    return payload
+
+
+def _write_entry(path: Path, payload: bytes) -> None:
+    """Publish `payload` as the cache entry `path`: a private temporary file renamed into place,
+    so a reader sees a whole entry or none; the last of several writers wins."""
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".cwasm", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as file:
+            file.write(_CACHE_MAGIC)
+            file.write(hashlib.sha256(payload).digest())
+            file.write(payload)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def _compile(engine: wasmtime.Engine, wasm: bytes) -> Component:
+    """Compile a component (the slow step the cache avoids)."""
+    return Component(engine, wasm)
+
+
+def load_component(
+    engine: wasmtime.Engine, path: PathLike, cache: Union[bool, PathLike] = True
+) -> Component:
+    """The component at `path` compiled for `engine`: from the cache when it holds it, else
+    compiled (and stored there). `cache` is `True` (the default folder), `False` (always compile)
+    or a folder. Within a process, a component that is still in use is shared."""
+    with open(path, "rb") as file:
+        wasm = file.read()
+    if cache is False:
+        return _compile(engine, wasm)
+    info = engine_info(engine)
+    key = _cache_key(wasm, info)
+    with _COMPILED_LOCK:
+        compiled = _COMPILED.setdefault(engine, weakref.WeakValueDictionary())
+        component = compiled.get(key)
+    if component is not None:
+        return component
+    folder = cache_folder(cache)
+    entry = folder / f"{key}.cwasm" if folder is not None else None
+    payload = _read_entry(entry) if entry is not None else None
+    if payload is not None:
+        try:
+            component = Component.deserialize(engine, payload)
+        except wasmtime.WasmtimeError:
+            component = None  # from another wasmtime or configuration: compiled again below
+    if component is None:
+        component = _compile(engine, wasm)
+        if entry is not None:
+            try:
+                _write_entry(entry, bytes(component.serialize()))
+            except OSError as err:
+                warnings.warn(
+                    f"could not write the compiled-component cache entry {entry}: {err}",
+                    CacheWarning,
+                    stacklevel=2,
+                )
+    with _COMPILED_LOCK:
+        compiled[key] = component
+    return component
+
+
+# `load` itself
+
+
+class Loading:
+    """A component being loaded: compiled, with a linker that has WASI (and the world's imports,
+    once the world class added them) and a limited store; `instantiate` finishes the job."""
+
+    __slots__ = ("path", "engine", "component", "linker", "store", "limits", "allow_http")
+
+    def __init__(
+        self,
+        path: PathLike,
+        engine: wasmtime.Engine,
+        component: Component,
+        linker: Linker,
+        store: wasmtime.Store,
+        limits: Optional[Limits],
+        allow_http: bool,
+    ) -> None:
+        self.path = path
+        self.engine = engine
+        self.component = component
+        self.linker = linker
+        self.store = store
+        self.limits = limits
+        self.allow_http = allow_http
+
+    def instantiate(self) -> Instance:
+        """Instantiate the component; the limits already apply (a start function may loop too)."""
+        if self.limits is not None:
+            self.limits.arm()
+        try:
+            return self.linker.instantiate(self.store, self.component)
+        except wasmtime.WasmtimeError as err:
+            raise self._explain(err) from err
+
+    def _explain(self, err: wasmtime.WasmtimeError) -> Exception:
+        where = f"instantiating {os.fspath(self.path)!r}"
+        text = str(err)
+        if not self.allow_http:
+            http = sorted(
+                name
+                for name in self.component.type.imports(self.engine)
+                if name.startswith("wasi:http/")
+            )
+            if http:
+                return ComponentError(
+                    f"{where}: the component imports {', '.join(http)}, which load() does not"
+                    " provide unless allow_http=True (wasmtime-py 50 cannot restrict outgoing"
+                    " HTTP: with it the component may send any request to any host)"
+                )
+        if "exceeds memory limits" in text and self.limits is not None:
+            return ComponentError(
+                f"{where}: the component needs more memory than memory_limit="
+                f"{self.limits.memory_limit} bytes allows ({text.splitlines()[0]})"
+            )
+        reason = _trap_reason(text)
+        if reason == _TRAP_INTERRUPT or _TRAP_FUEL in reason:
+            return trap_error(where, reason, self.limits)
+        return err
+
+
+def prepare_load(
+    path: PathLike,
+    *,
+    wasi: Optional[wasmtime.WasiConfig] = None,
+    deadline: Optional[float] = None,
+    memory_limit: Optional[int] = None,
+    fuel: Optional[int] = None,
+    cache: Union[bool, PathLike] = True,
+    engine: Optional[wasmtime.Engine] = None,
+    allow_http: bool = False,
+) -> Loading:
+    """Everything `load` does before the world's imports are added (see the generated `load`)."""
+    _check_limits(deadline, fuel, memory_limit)
+    if engine is None:
+        engine = shared_engine(
+            epoch_interruption=deadline is not None, consume_fuel=fuel is not None
+        )
+    elif not isinstance(engine, wasmtime.Engine):
+        raise TypeError(f"engine must be a wasmtime.Engine or None, got {_short(engine)}")
+    if wasi is not None and not isinstance(wasi, wasmtime.WasiConfig):
+        raise TypeError(f"wasi must be a wasmtime.WasiConfig or None, got {_short(wasi)}")
+    if not isinstance(cache, (bool, str, os.PathLike)):
+        raise TypeError(f"cache must be a bool or a folder path, got {_short(cache)}")
+    component = load_component(engine, path, cache)
+    linker = new_linker(engine)
+    if allow_http:
+        linker.add_wasi_http()
+    store = new_store(engine, wasi)
+    if allow_http:
+        store.set_wasi_http()
+    limits = limit_store(store, engine, deadline=deadline, fuel=fuel, memory_limit=memory_limit)
+    return Loading(path, engine, component, linker, store, limits, allow_http)

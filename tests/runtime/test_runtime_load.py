@@ -1,0 +1,435 @@
+"""`load` for untrusted components, through a generated package and REAL components.
+
+A deadline per call stops a component that loops forever (`(loop br 0)`) with `DeadlineExceeded`;
+a memory limit makes `memory.grow` fail; fuel stops a long loop with `OutOfFuel`. The compiled-
+component cache is used on a second load (checked by making compilation fail), recovers from a
+damaged entry, is not used in a folder others can write, and survives two processes loading at
+once. WASI gives an untrusted component no environment and no arguments, and wasi:http only when
+asked.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+import warnings
+from pathlib import Path
+from types import ModuleType
+from typing import Any, Callable
+
+import pytest
+import wasmtime
+
+from codegen.support import generate_and_import
+
+LIMITS_WIT = """
+package test:limits;
+
+world limits {
+  /// Never returns.
+  export spin: func();
+  export add: func(a: u32, b: u32) -> u32;
+  /// `memory.grow(pages)`: the old size in pages, or -1 when memory cannot grow.
+  export grow: func(pages: u32) -> s32;
+  /// Grows memory or traps, like a guest allocator that runs out of memory.
+  export grow-or-trap: func(pages: u32);
+  /// Counts to n: about 5 wasm instructions per step.
+  export burn: func(n: u32) -> u32;
+}
+"""
+
+BODIES = {
+    "spin": "(loop br 0)",
+    "add": "(i32.add (local.get 0) (local.get 1))",
+    "grow": "(memory.grow (local.get 0))",
+    "grow-or-trap": "(if (i32.eq (memory.grow (local.get 0)) (i32.const -1)) (then unreachable))",
+    "burn": """
+(local $i i32)
+(block $done
+  (loop $next
+    (br_if $done (i32.ge_u (local.get $i) (local.get 0)))
+    (local.set $i (i32.add (local.get $i) (i32.const 1)))
+    (br $next)))
+(local.get $i)
+""",
+}
+
+
+@pytest.fixture(scope="module")
+def pkg(tmp_path_factory: pytest.TempPathFactory) -> ModuleType:
+    return generate_and_import(LIMITS_WIT, tmp_path_factory.mktemp("limits"))
+
+
+@pytest.fixture(scope="module")
+def component(component_builder: Callable[..., Path]) -> Path:
+    return component_builder(LIMITS_WIT, bodies=BODIES)
+
+
+def tickers() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "witgen-epoch-ticker"]
+
+
+# --------------------------------------------------------------------------------------------
+# Deadline, memory limit, fuel
+
+
+def test_deadline_stops_a_component_that_loops_forever(pkg: ModuleType, component: Path) -> None:
+    plugin = pkg.Limits.load(component, deadline=0.2)
+    assert plugin.add(2, 3) == 5
+    start = time.perf_counter()
+    with pytest.raises(
+        pkg.DeadlineExceeded, match=r"spin\(\) exceeded its deadline of 0.2 s"
+    ) as info:
+        plugin.spin()
+    elapsed = time.perf_counter() - start
+    assert 0.2 <= elapsed < 5, elapsed
+    assert isinstance(info.value, pkg.WasmTrap)  # a trap like any other ...
+    assert "load the component again" in str(info.value)
+    with pytest.raises(pkg.InstanceUnusable, match="exceeded its deadline"):  # ... so reload
+        plugin.add(1, 1)
+    assert pkg.Limits.load(component, deadline=0.2).add(1, 1) == 2
+
+
+def test_deadline_is_per_call(pkg: ModuleType, component: Path) -> None:
+    plugin = pkg.Limits.load(component, deadline=0.1)
+    start = time.perf_counter()
+    calls = 0
+    while time.perf_counter() - start < 0.4:  # four deadlines' worth of short calls
+        assert plugin.burn(10_000) == 10_000
+        calls += 1
+    assert calls > 10
+    # One ticker thread per engine, however many components use it.
+    before = len(tickers())
+    others = [pkg.Limits.load(component, deadline=1.0) for _ in range(3)]
+    assert [p.add(1, 2) for p in others] == [3, 3, 3]
+    assert len(tickers()) == before >= 1
+
+
+def test_deadline_needs_an_engine_with_epoch_interruption(pkg: ModuleType, component: Path) -> None:
+    with pytest.raises(ValueError, match="epoch interruption"):
+        pkg.Limits.load(component, deadline=1, engine=wasmtime.Engine())
+    config = wasmtime.Config()
+    config.epoch_interruption = True
+    engine = wasmtime.Engine(config)
+    # Without a deadline, a store of such an engine would stop at once: load gives it none.
+    assert pkg.Limits.load(component, engine=engine).add(4, 5) == 9
+    plugin = pkg.Limits.load(component, engine=engine, deadline=0.05)
+    with pytest.raises(pkg.DeadlineExceeded):
+        plugin.spin()
+    for bad in (0, -1.0, float("nan"), float("inf")):
+        with pytest.raises(ValueError, match="deadline"):
+            pkg.Limits.load(component, deadline=bad)
+    with pytest.raises(TypeError, match="deadline"):
+        pkg.Limits.load(component, deadline="1")
+
+
+def test_memory_limit(pkg: ModuleType, component: Path) -> None:
+    page = 65536
+    plugin = pkg.Limits.load(component, memory_limit=4 * page)
+    assert plugin.grow(1) == 1  # from 1 page to 2
+    assert plugin.grow(10) == -1  # 12 pages > 4: refused, the component goes on
+    assert plugin.grow(2) == 2  # to 4 pages, the limit
+    with pytest.raises(pkg.WasmTrap, match=r"memory is limited to 262144 bytes by memory_limit"):
+        plugin.grow_or_trap(1)
+    unlimited = pkg.Limits.load(component)
+    assert unlimited.grow(10) == 1
+    # Less than the component's initial memory: it cannot even be instantiated.
+    with pytest.raises(pkg.ComponentError, match="more memory than memory_limit=1000"):
+        pkg.Limits.load(component, memory_limit=1000)
+
+
+def test_fuel(pkg: ModuleType, component: Path) -> None:
+    plugin = pkg.Limits.load(component, fuel=20_000)
+    for _ in range(20):  # fuel is refilled before each call: 20 calls use more than 20_000
+        assert plugin.burn(1_000) == 1_000
+    with pytest.raises(pkg.OutOfFuel, match=r"burn\(\) ran out of fuel \(fuel=20000 per call\)"):
+        plugin.burn(10**7)
+    with pytest.raises(pkg.InstanceUnusable):
+        plugin.add(1, 1)
+    both = pkg.Limits.load(component, fuel=10**9, deadline=0.1)  # fuel enough, time not
+    with pytest.raises(pkg.DeadlineExceeded):
+        both.spin()
+    with pytest.raises(ValueError, match="fuel"):
+        pkg.Limits.load(component, fuel=10, engine=wasmtime.Engine())
+    with pytest.raises(TypeError, match="fuel"):
+        pkg.Limits.load(component, fuel=True)
+
+
+# --------------------------------------------------------------------------------------------
+# The compiled-component cache
+
+
+def entries(folder: Path) -> list[Path]:
+    return sorted(folder.iterdir())
+
+
+def no_compiling(pkg: ModuleType, monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(engine: Any, wasm: bytes) -> Any:
+        raise AssertionError("compiled although the cache holds the component")
+
+    monkeypatch.setattr(pkg._rt, "_compile", refuse)
+
+
+def counting_compiles(pkg: ModuleType, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    calls: list[int] = []
+    real = pkg._rt._compile
+
+    def compile_(engine: Any, wasm: bytes) -> Any:
+        calls.append(len(wasm))
+        return real(engine, wasm)
+
+    monkeypatch.setattr(pkg._rt, "_compile", compile_)
+    return calls
+
+
+def test_second_load_comes_from_the_cache(
+    pkg: ModuleType, component: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "made" / "cache"
+    compiles = counting_compiles(pkg, monkeypatch)
+    assert pkg.Limits.load(component, cache=folder, engine=wasmtime.Engine()).add(1, 2) == 3
+    assert compiles == [component.stat().st_size]
+    (entry,) = entries(folder)
+    assert entry.suffix == ".cwasm"
+    assert (folder.stat().st_mode & 0o777) == 0o700
+    assert (entry.stat().st_mode & 0o077) == 0
+    no_compiling(pkg, monkeypatch)
+    # Another engine with the same configuration: nothing in memory, so this is the disk.
+    assert pkg.Limits.load(component, cache=folder, engine=wasmtime.Engine()).add(2, 3) == 5
+    # The same engine again: the component still in use is shared.
+    engine = wasmtime.Engine()
+    first = pkg.Limits.load(component, cache=folder, engine=engine)
+    assert pkg.Limits.load(component, cache=folder, engine=engine)._state.component is (
+        first._state.component
+    )
+    # A different engine configuration is a different entry (deserializing would fail).
+    monkeypatch.undo()
+    fuel_engine = pkg._rt.new_engine(consume_fuel=True)
+    assert pkg.Limits.load(component, cache=folder, fuel=10**6, engine=fuel_engine).add(3, 4) == 7
+    assert len(entries(folder)) == 2
+    no_compiling(pkg, monkeypatch)
+    fuel_engine = pkg._rt.new_engine(consume_fuel=True)
+    assert pkg.Limits.load(component, cache=folder, fuel=10**6, engine=fuel_engine).add(3, 4) == 7
+
+
+def test_default_cache_folder(
+    pkg: ModuleType, component: Path, private_component_cache: Path
+) -> None:
+    # The session's XDG_CACHE_HOME (tests/runtime/conftest.py) stands for the user's.
+    pkg.Limits.load(component, engine=wasmtime.Engine())
+    folder = private_component_cache / "witgen" / "components"
+    assert (folder.stat().st_mode & 0o777) == 0o700
+    assert any(entry.suffix == ".cwasm" for entry in folder.iterdir())
+    with pytest.raises(TypeError, match="cache"):
+        pkg.Limits.load(component, cache=1)
+
+
+def test_cache_false_always_compiles(
+    pkg: ModuleType, component: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    compiles = counting_compiles(pkg, monkeypatch)
+    engine = wasmtime.Engine()
+    pkg.Limits.load(component, cache=False, engine=engine)
+    pkg.Limits.load(component, cache=False, engine=engine)
+    assert len(compiles) == 2
+
+
+@pytest.mark.parametrize("damage", ["flip", "truncate", "rehashed-garbage"])
+def test_damaged_entry_is_recompiled_and_replaced(
+    pkg: ModuleType, component: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: str
+) -> None:
+    import hashlib
+
+    pkg.Limits.load(component, cache=tmp_path, engine=wasmtime.Engine())
+    (entry,) = entries(tmp_path)
+    data = bytearray(entry.read_bytes())
+    magic = pkg._rt._CACHE_MAGIC
+    if damage == "flip":
+        data[-100] ^= 0xFF  # the native code itself: the hash catches it
+    elif damage == "truncate":
+        del data[len(data) // 2 :]
+    else:  # a well-formed entry whose payload wasmtime rejects
+        payload = b"\x7fELF not really"
+        data = bytearray(magic + hashlib.sha256(payload).digest() + payload)
+    entry.write_bytes(bytes(data))
+    compiles = counting_compiles(pkg, monkeypatch)
+    assert pkg.Limits.load(component, cache=tmp_path, engine=wasmtime.Engine()).add(5, 6) == 11
+    assert len(compiles) == 1
+    assert entries(tmp_path) == [entry]  # replaced, no temporary files left
+    no_compiling(pkg, monkeypatch)
+    assert pkg.Limits.load(component, cache=tmp_path, engine=wasmtime.Engine()).add(5, 6) == 11
+
+
+def test_unsafe_cache_folders_are_not_used(
+    pkg: ModuleType, component: Path, tmp_path: Path
+) -> None:
+    def load_warns(folder: Path, match: str) -> None:
+        with pytest.warns(pkg._rt.CacheWarning, match=match):
+            assert pkg.Limits.load(component, cache=folder, engine=wasmtime.Engine()).add(1, 1) == 2
+        assert not list(folder.iterdir())
+
+    open_to_all = tmp_path / "open"
+    open_to_all.mkdir()
+    open_to_all.chmod(0o777)
+    load_warns(open_to_all, "can be written by others")
+    group = tmp_path / "group"
+    group.mkdir()
+    group.chmod(0o770)
+    load_warns(group, "can be written by others")
+    parent = tmp_path / "shared"
+    parent.mkdir()
+    parent.chmod(0o777)  # not sticky: anyone could rename the cache folder inside it
+    (parent / "cache").mkdir(mode=0o700)
+    load_warns(parent / "cache", "above .* can be written by others")
+    sticky = tmp_path / "sticky"
+    sticky.mkdir()
+    sticky.chmod(0o1777)  # like /tmp: fine
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        pkg.Limits.load(component, cache=sticky / "cache", engine=wasmtime.Engine())
+    assert len(list((sticky / "cache").iterdir())) == 1
+    not_a_folder = tmp_path / "file"
+    not_a_folder.write_text("x")
+    with pytest.warns(pkg._rt.CacheWarning):
+        assert pkg.Limits.load(component, cache=not_a_folder).add(1, 1) == 2
+    if os.geteuid() == 0:  # only root can give a folder away
+        theirs = tmp_path / "theirs"
+        theirs.mkdir(mode=0o700)
+        os.chown(theirs, 65534, 65534)
+        load_warns(theirs, "owned by user id 65534")
+
+
+CONCURRENT_LOAD = """
+import sys, time
+from pathlib import Path
+sys.path.insert(0, sys.argv[1])
+import limits
+go = Path(sys.argv[3])
+while not go.exists():
+    time.sleep(0.001)
+plugin = limits.Limits.load(sys.argv[2], cache=sys.argv[4])
+print(plugin.add(20, 22))
+"""
+
+
+def test_two_processes_load_at_once(pkg: ModuleType, component: Path, tmp_path: Path) -> None:
+    package_root = str(Path(pkg.__file__).parent.parent)
+    folder = tmp_path / "cache"
+    go = tmp_path / "go"
+    procs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                CONCURRENT_LOAD,
+                package_root,
+                str(component),
+                str(go),
+                str(folder),
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    time.sleep(0.3)  # both started and waiting
+    go.touch()
+    for proc in procs:
+        out, err = proc.communicate(timeout=60)
+        assert (proc.returncode, out.strip()) == (0, "42"), err
+    (entry,) = entries(folder)  # one entry, no temporary files
+    assert entry.suffix == ".cwasm"
+    assert pkg._rt._read_entry(entry) is not None
+
+
+# --------------------------------------------------------------------------------------------
+# WASI
+
+
+WASI_WIT = """
+package test:wasi-env;
+
+world wasi-env {
+  import wasi:cli/environment@0.2.0;
+  export env-count: func() -> u32;
+  export arg-count: func() -> u32;
+}
+
+package wasi:cli@0.2.0 {
+  interface environment {
+    get-environment: func() -> list<tuple<string, string>>;
+    get-arguments: func() -> list<string>;
+  }
+}
+"""
+
+# Each returns the length of the list the import wrote to a return area (pointer, length).
+WASI_BODIES = {
+    "env-count": """
+(local $rp i32)
+(local.set $rp (call $alloc (i32.const 8)))
+(call $"wasi:cli/environment@0.2.0#get-environment" (local.get $rp))
+(i32.load offset=4 (local.get $rp))
+""",
+    "arg-count": """
+(local $rp i32)
+(local.set $rp (call $alloc (i32.const 8)))
+(call $"wasi:cli/environment@0.2.0#get-arguments" (local.get $rp))
+(i32.load offset=4 (local.get $rp))
+""",
+}
+
+
+def test_wasi_default_gives_no_environment_or_arguments(
+    component_builder: Callable[..., Path], tmp_path: Path
+) -> None:
+    component = component_builder(WASI_WIT, bodies=WASI_BODIES)
+    wasi_pkg = generate_and_import(WASI_WIT, tmp_path)
+    assert os.environ and sys.argv  # the process has both ...
+    plugin = wasi_pkg.WasiEnv.load(component)
+    assert (plugin.env_count(), plugin.arg_count()) == (0, 0)  # ... the component sees neither
+    config = wasmtime.WasiConfig()
+    config.env = [("A", "1"), ("B", "2")]
+    config.argv = ["prog"]
+    given = wasi_pkg.WasiEnv.load(component, wasi=config)
+    assert (given.env_count(), given.arg_count()) == (2, 1)
+
+
+HTTP_WIT = """
+package test:http-user;
+
+world http-user {
+  import wasi:http/types@0.2.0;
+  export make-fields: func() -> u32;
+}
+
+package wasi:http@0.2.0 {
+  interface types {
+    resource fields {
+      constructor();
+    }
+  }
+}
+"""
+
+MAKE_FIELDS = """
+(call $"wasi:http/types@0.2.0#[resource-drop]fields"
+  (call $"wasi:http/types@0.2.0#[constructor]fields"))
+(i32.const 1)
+"""
+
+
+def test_wasi_http_only_when_allowed(
+    component_builder: Callable[..., Path], tmp_path: Path
+) -> None:
+    component = component_builder(HTTP_WIT, bodies={"make-fields": MAKE_FIELDS})
+    http_pkg = generate_and_import(HTTP_WIT, tmp_path)
+    with pytest.raises(
+        http_pkg.ComponentError, match=r"imports wasi:http/types@0.2.0.*allow_http=True"
+    ):
+        http_pkg.HttpUser.load(component)
+    assert http_pkg.HttpUser.load(component, allow_http=True).make_fields() == 1
