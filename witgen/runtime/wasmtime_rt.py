@@ -1033,8 +1033,10 @@ def _host_entry(
             return _error_pointer("host function failed")
 
 
-def _host_finalize(data: Optional[int]) -> None:
-    _HOST_FUNCS.pop(data or 0, None)
+def _host_finalize(data: Optional[int], _funcs: dict[int, Any] = _HOST_FUNCS) -> None:
+    # The table is bound as a default: wasmtime may run this while the interpreter exits, after
+    # the module's globals have been cleared to None.
+    _funcs.pop(data or 0, None)
 
 
 _HOST_ENTRY = _b.wasmtime_component_func_callback_t(_host_entry)
