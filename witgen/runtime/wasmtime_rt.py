@@ -1017,20 +1017,35 @@ def _error_pointer(message: str) -> int:
     return int(ctypes.cast(ptr, ctypes.c_void_p).value or 0)
 
 
+def _callback_failed(exc: BaseException, what: str) -> int:
+    """A callback's exception, kept for the export caller (which re-raises it), as a wasm error.
+
+    Callbacks catch everything, BaseException included: an exception escaping a ctypes callback
+    kills the process (notes §5).
+    """
+    _PENDING.exc = exc
+    try:
+        return _error_pointer(f"{what} raised {type(exc).__name__}")
+    except BaseException:
+        return _error_pointer(f"{what} failed")
+
+
+def _register(table: dict[int, Any], entry: Any) -> int:
+    """Keep `entry` under a new key, the `data` wasmtime passes back to the callbacks."""
+    with _HOST_LOCK:
+        key = next(_HOST_IDS)
+        table[key] = entry
+    return key
+
+
 def _host_entry(
     data: Optional[int], ctx: Any, ty: Any, args: Any, nargs: int, results: Any, nresults: int
 ) -> int:
-    # Everything is caught, BaseException included: an exception escaping a ctypes callback
-    # kills the process (notes §5). It is kept for the export caller, which re-raises it.
     try:
         _HOST_FUNCS[data or 0].invoke(args, results)
         return 0
     except BaseException as exc:
-        _PENDING.exc = exc
-        try:
-            return _error_pointer(f"host function raised {type(exc).__name__}")
-        except BaseException:
-            return _error_pointer("host function failed")
+        return _callback_failed(exc, "host function")
 
 
 def _host_finalize(data: Optional[int], _funcs: dict[int, Any] = _HOST_FUNCS) -> None:
@@ -1049,9 +1064,7 @@ def add_host_func(linker: LinkerInstance, name: str, func: HostFunc) -> None:
         raise wasmtime.WasmtimeError(
             "cannot use linker instance while it's in use by other instances"
         )
-    with _HOST_LOCK:
-        key = next(_HOST_IDS)
-        _HOST_FUNCS[key] = func
+    key = _register(_HOST_FUNCS, func)
     raw = name.encode("utf-8")
     entry = getattr(func, "c_entry", _HOST_ENTRY)  # `ResourceHostFunc` has an entry of its own
     err = _add_func(
@@ -1573,15 +1586,12 @@ def _resource_dtor(data: Optional[int], ctx: Any, rep: int) -> int:
             value.drop()
         return 0
     except BaseException as exc:
-        _PENDING.exc = exc
-        try:
-            return _error_pointer(f"resource destructor raised {type(exc).__name__}")
-        except BaseException:
-            return _error_pointer("resource destructor failed")
+        return _callback_failed(exc, "resource destructor")
 
 
-def _resource_finalize(data: Optional[int]) -> None:
-    _RESOURCE_DTORS.pop(data or 0, None)
+def _resource_finalize(data: Optional[int], _dtors: dict[int, Any] = _RESOURCE_DTORS) -> None:
+    # Bound as a default, like `_host_finalize`: this may run during interpreter exit.
+    _dtors.pop(data or 0, None)
 
 
 _RESOURCE_DTOR = _b.wasmtime_component_resource_destructor_t(_resource_dtor)
@@ -1594,9 +1604,7 @@ def add_host_resource(linker: LinkerInstance, name: str, res: ImportedResource) 
         raise wasmtime.WasmtimeError(
             "cannot use linker instance while it's in use by other instances"
         )
-    with _HOST_LOCK:
-        key = next(_HOST_IDS)
-        _RESOURCE_DTORS[key] = res
+    key = _register(_RESOURCE_DTORS, res)
     raw = name.encode("utf-8")
     err = _add_resource(
         linker.ptr(),
