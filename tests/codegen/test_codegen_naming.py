@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from codegen.support import generate
+from codegen.support import generate, generate_and_import
 from witgen.codegen import CodegenError
 from witgen.codegen.naming import KEYWORDS, Scope, shouty, snake, upper_camel
 
@@ -115,3 +115,31 @@ world w {
     assert "def str_(self, self_: int, int_: str) -> str:" in init
     # The API itself is intact.
     assert "    def load(\n" in init and "    def close(self) -> None:" in init
+
+
+def test_same_name_imported_and_exported_is_not_a_collision(tmp_path: Path) -> None:
+    # Found by the conformance corpus (`since-and-unstable.wit`): two interfaces the world names
+    # itself, `y` on each side, have no package to be qualified by; they are qualified by
+    # direction, and keep their name as attributes (imports and exports are separate scopes).
+    # One interface both imported and exported (`z`) is one module.
+    wit = """
+package t:both;
+interface z { record r { x: u32 } zf: func(a: r) -> r; }
+world w {
+  import y: interface { f: func(a: u32) -> u32; }
+  export y: interface { g: func(a: string) -> string; }
+  import z;
+  export z;
+  import x: func();
+  export x: func();
+}
+"""
+    package = generate_and_import(wit, tmp_path)
+    files = sorted(p.name for p in (tmp_path / "w").iterdir())
+    assert files == ["__init__.py", "_rt.py", "exports_y.py", "imports_y.py", "py.typed", "z.py"]
+    init = (tmp_path / "w" / "__init__.py").read_text()
+    assert "def y(self) -> _m_imports_y.Host:" in init
+    assert "def z(self) -> _m_z.Host:" in init
+    assert "self.y = _m_exports_y.Exports(self._state)" in init
+    assert "self.z = _m_z.Exports(self._state)" in init
+    assert package.imports_y.Host is not package.exports_y.Exports

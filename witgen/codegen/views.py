@@ -269,12 +269,20 @@ class PackageViews:
 
 def module_names(walk: WorldWalk) -> dict[int, str]:
     """A module name per interface: snake_case of its name, qualified by package (then namespace,
-    then version) only when two interfaces of the world share it (`http_types`)."""
+    then version) only when two interfaces of the world share it (`http_types`).
+
+    An interface the world names itself (`import y: interface {...}`) has no package to qualify
+    it by; the only other such interface that can share its name is the one of the same name on
+    the other side (`export y: interface {...}`), so it is qualified by direction (`imports_y`,
+    `exports_y`, the way wit-bindgen's `exports::` namespace keeps them apart). One interface
+    that the world both imports and exports (`import z; export z;`) is a single module."""
 
     def candidates(use: InterfaceUse) -> list[str]:
-        base = naming.snake(use.interface.name or use.instance_name)
+        name = use.interface.name or use.instance_name
+        base = naming.snake(name)
         if use.package is None:
-            return [base]
+            direction = "exports" if use.exported else "imports"
+            return [base, naming.snake(f"{direction}-{name}")]
         pkg = use.package
         qualified = naming.snake(f"{pkg.name}-{use.interface.name}")
         full = naming.snake(f"{pkg.namespace}-{pkg.name}-{use.interface.name}")
@@ -727,13 +735,19 @@ class ViewBuilder:
         for use in walk.interfaces:
             module = self.modules[use.id]
             ctx = ModuleCtx(module)
-            attr = module
+            # The attribute is the module's name, except that an interface the world names
+            # itself keeps its own name there even when its module is qualified by direction
+            # (`instance.y`, `host.y`): the exports and the imports are separate scopes.
+            name = module
+            if use.package is None:
+                name = naming.snake(use.interface.name or use.instance_name)
+            attr = name
             item = f"interface '{use.instance_name}'"
             if use.exported:
-                attr = class_scope.claim(module, item)
+                attr = class_scope.claim(name, item)
             view = self.interface_view(use, ctx, attr)
             if view.needs_host:
-                view.host_attr = proto_scope.claim(module, item)
+                view.host_attr = proto_scope.claim(name, item)
             types = self.type_views(list(use.interface.types.values()), ctx)
             modules.append(
                 ModuleView(
