@@ -630,12 +630,7 @@ class Lowerer:
             item_span = kind.name.span if isinstance(kind, ast.ExternNamedPath) else span
             return m.WorldInterface(iid, stability=stab, external_id=ext, docs=text, span=item_span)
         func = kind.func
-        if func.accessor is not None:
-            fname = f"[{func.accessor}]{kind.name.name}"
-            fkind = m.FunctionKind("getter" if func.accessor == "get" else "setter")
-        else:
-            fname = kind.name.name
-            fkind = m.FunctionKind("async-freestanding" if func.async_ else "freestanding")
+        fname, fkind = freestanding(kind.name.name, func)
         return m.WorldFunction(
             self.resolve_function(docs, attrs, fname, kind.name.span, func, fkind)
         )
@@ -663,12 +658,7 @@ class Lowerer:
         for item in items:
             if isinstance(item, ast.NamedFunc):
                 f = item.func
-                if f.accessor is not None:
-                    fname = f"[{f.accessor}]{item.name.name}"
-                    fkind = m.FunctionKind("getter" if f.accessor == "get" else "setter")
-                else:
-                    fname = item.name.name
-                    fkind = m.FunctionKind("async-freestanding" if f.async_ else "freestanding")
+                fname, fkind = freestanding(item.name.name, f)
                 self.type_scope.add(fname, item.name.span)
                 self.type_lookup.setdefault(item.name.name, ("function", item.name.span))
                 func = self.resolve_function(
@@ -980,6 +970,14 @@ class Lowerer:
                 ok_span = type_span(func.result.ok)
             raise WitError("the `ok` type must be the resource being constructed", ok_span)
         return result
+
+
+def freestanding(name: str, func: ast.Func) -> tuple[str, m.FunctionKind]:
+    """The stored name and kind of a function outside resources: `f`, `[get]p`, `[set]p`."""
+    if func.accessor is not None:
+        kind = "getter" if func.accessor == "get" else "setter"
+        return f"[{func.accessor}]{name}", m.FunctionKind(kind)
+    return name, m.FunctionKind("async-freestanding" if func.async_ else "freestanding")
 
 
 def require_members(
