@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import typing
 from pathlib import Path
 from types import ModuleType
 
@@ -47,6 +48,7 @@ def python_files(package: GeneratedPackage) -> dict[str, str]:
 
 def test_file_sets(generated: dict[str, GeneratedPackage]) -> None:
     assert {name: sorted(p.files) for name, p in generated.items()} == {
+        "accessors": ["__init__.py", "_rt.py", "host_settings.py", "py.typed", "settings.py"],
         "edge": ["__init__.py", "_rt.py", "only_types.py", "py.typed"],
         "echo": ["__init__.py", "_rt.py", "api.py", "host_api.py", "py.typed", "types.py"],
         "kitchen": [
@@ -220,6 +222,78 @@ def test_resource_shapes(generated: dict[str, GeneratedPackage], generated_root:
     assert len(generated["resources"].warnings) == 5
 
 
+def test_accessor_properties(generated: dict[str, GeneratedPackage], generated_root: Path) -> None:
+    """Getters and setters of interfaces and worlds are properties: on the world class and the
+    `Exports` of an exported interface; in the protocols of imports (read-only without a setter)."""
+    pkg = import_generated(generated_root, "accessors")
+    settings = importlib.import_module("accessors.settings")
+    host_settings = importlib.import_module("accessors.host_settings")
+
+    def props(cls: type) -> dict[str, tuple[object, bool]]:
+        """Property name -> (the getter's return annotation, whether it has a setter)."""
+        return {
+            name: (typing.get_type_hints(value.fget)["return"], value.fset is not None)
+            for name, value in vars(cls).items()
+            if isinstance(value, property)
+        }
+
+    assert props(pkg.Accessors) == {
+        "store": (pkg._wasmtime.Store, False),
+        "speed": (float, True),
+        "title": (str, False),
+        "depth": (int, True),
+        "from_": (bool, False),
+    }
+    assert props(settings.Exports) == {
+        "count": (int, True),
+        "name": (str, False),
+        "limit": (int, True),
+        "tags": (list[str], True),
+    }
+    assert props(pkg.AccessorsImports) == {
+        "host_settings": (host_settings.Host, False),
+        "volume": (int, True),
+        "version": (typing.Optional[str], False),
+        "mode": (int, True),
+    }
+    assert props(host_settings.Host) == {
+        "level": (int, True),
+        "label": (str, False),
+        "quota": (int, True),
+    }
+    # Setter parameters are typed too; a fallible setter documents the `Err` it raises.
+    depth = vars(pkg.Accessors)["depth"]
+    assert typing.get_type_hints(depth.fset) == {"value": int, "return": type(None)}
+    assert "Raises `Err` (its `.value` a `int`)" in (depth.fset.__doc__ or "")
+    assert vars(pkg.Accessors)["speed"].__doc__ == "The speed, in m/s."
+    assert callable(pkg.Accessors.run) and callable(settings.Exports.reset)
+    # The specs say the feature is unsupported; the bindings never look such exports up.
+    source = generated["accessors"].files["__init__.py"]
+    assert '"[set]depth",' in source and 'unsupported="getters and setters"' in source
+    assert "_rt.UnavailableFunc(self._state, _XS_depth)" in source
+    assert '_rt.property_setter(host, "mode")' in source
+    # Every getter and setter is warned about, naming the feature; nothing else is.
+    warnings = generated["accessors"].warnings
+    assert len(warnings) == 23
+    assert all("getters and setters are not supported" in w for w in warnings)
+    assert (
+        "exported function '[set]depth': getters and setters are not supported by these bindings"
+        " yet; calling it raises NotImplementedError" in warnings
+    )
+    assert any(w.startswith("imported function '[get]version'") for w in warnings)
+    assert any(w.startswith("imported function '[set]quota'") for w in warnings)
+    assert any(w.startswith("exported function '[get]tags'") for w in warnings)
+
+
+def test_cli_warns_about_accessors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([str(WIT_DIR / "accessors.wit"), "-o", str(tmp_path)]) == 0
+    err = capsys.readouterr().err
+    assert (
+        "warning: exported function '[get]speed': getters and setters are not supported by these"
+        " bindings yet; calling it raises NotImplementedError" in err
+    )
+
+
 USER_OK = """
 from plugin import Plugin, PluginImports
 
@@ -329,6 +403,102 @@ class Incomplete(files.File):
 Incomplete("a")
 """
 
+USER_ACCESSORS = """
+from accessors import Accessors, AccessorsImports, Err
+
+
+class HostSettings:
+    def __init__(self) -> None:
+        self._level = 0
+
+    @property
+    def level(self) -> int:
+        return self._level
+
+    @level.setter
+    def level(self, value: int) -> None:
+        self._level = value
+
+    label = "a plain attribute is a read-only property"
+
+    @property
+    def quota(self) -> int:
+        return 1
+
+    @quota.setter
+    def quota(self, value: int) -> None:
+        if value > 100:
+            raise Err("too much")
+
+    def ping(self) -> None:
+        pass
+
+
+class Host:
+    host_settings = HostSettings()
+    volume: int = 3  # a plain attribute is a read-write property
+
+    @property
+    def version(self) -> str | None:
+        return None
+
+    @property
+    def mode(self) -> int:
+        return 0
+
+    @mode.setter
+    def mode(self, value: int) -> None:
+        pass
+
+    def log(self, msg: str) -> None:
+        print(msg)
+
+
+def go(path: str) -> None:
+    imports: AccessorsImports = Host()
+    a = Accessors.load(path, imports)
+    a.speed = 2.5
+    speed: float = a.speed
+    title: str = a.title
+    a.depth = 3
+    flag: bool = a.from_
+    a.settings.count = a.settings.count + 1
+    name: str = a.settings.name
+    a.settings.tags = [name, title]
+    try:
+        a.settings.limit = 101
+    except Err as e:
+        print(e.value, speed, flag)
+"""
+
+# A host whose `mode` is read-only (the WIT has a setter) and that lacks `volume`; assignments to a
+# read-only property and of the wrong type.
+USER_ACCESSORS_BAD = """
+from accessors import Accessors, AccessorsImports, host_settings
+
+
+class ReadOnlyMode:
+    host_settings: host_settings.Host
+
+    @property
+    def version(self) -> str | None:
+        return None
+
+    @property
+    def mode(self) -> int:
+        return 0
+
+    def log(self, msg: str) -> None:
+        print(msg)
+
+
+def bad(a: Accessors) -> None:
+    imports: AccessorsImports = ReadOnlyMode()
+    a.title = "x"
+    a.settings.count = "x"
+    n: str = a.settings.count
+"""
+
 USER_BAD = """
 from plugin import Plugin
 
@@ -353,6 +523,8 @@ def test_mypy_strict_on_generated_packages(
     (generated_root / "user_bad.py").write_text(USER_BAD)
     (generated_root / "user_resources.py").write_text(USER_RESOURCES)
     (generated_root / "user_resources_bad.py").write_text(USER_RESOURCES_BAD)
+    (generated_root / "user_accessors.py").write_text(USER_ACCESSORS)
+    (generated_root / "user_accessors_bad.py").write_text(USER_ACCESSORS_BAD)
     command = [
         sys.executable,
         "-m",
@@ -365,14 +537,20 @@ def test_mypy_strict_on_generated_packages(
         "--no-error-summary",
     ]
     ok = subprocess.run(
-        [*command, *sorted(p.name for p in generated.values()), "user_ok.py", "user_resources.py"],
+        [
+            *command,
+            *sorted(p.name for p in generated.values()),
+            "user_ok.py",
+            "user_resources.py",
+            "user_accessors.py",
+        ],
         cwd=generated_root,
         capture_output=True,
         text=True,
     )
     assert ok.returncode == 0, ok.stdout + ok.stderr
     bad = subprocess.run(
-        [*command, "user_bad.py", "user_resources_bad.py"],
+        [*command, "user_bad.py", "user_resources_bad.py", "user_accessors_bad.py"],
         cwd=generated_root,
         capture_output=True,
         text=True,
@@ -385,6 +563,19 @@ def test_mypy_strict_on_generated_packages(
     assert 'Argument 2 to "merge" of "Table" has incompatible type "int"' in bad.stdout
     assert 'Too many arguments for "Table"' in bad.stdout
     assert 'Cannot instantiate abstract class "Incomplete"' in bad.stdout
+    # Getters and setters: the host's properties are checked, read-only ones cannot be assigned.
+    accessors_bad = [line for line in bad.stdout.splitlines() if "user_accessors_bad" in line]
+    assert any('"ReadOnlyMode" is missing following "AccessorsImports"' in x for x in accessors_bad)
+    assert any(x.endswith("note:     volume") for x in accessors_bad)
+    assert any(
+        x.endswith(
+            "note: Protocol member AccessorsImports.mode expected settable variable, got"
+            " read-only attribute"
+        )
+        for x in accessors_bad
+    )
+    assert any('Property "title" defined in "Accessors" is read-only' in x for x in accessors_bad)
+    assert sum("Incompatible types in assignment" in x for x in accessors_bad) == 3
 
 
 # --- the command line ---------------------------------------------------------------------------

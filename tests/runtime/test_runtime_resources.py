@@ -16,6 +16,7 @@ import copy
 import gc
 import pickle
 import time
+import weakref
 from pathlib import Path
 from types import ModuleType
 from typing import Any, Callable, Iterator
@@ -69,6 +70,8 @@ interface api {
   total: func(sizes: list<u32>) -> u32;
   hand-back: func(n: u32) -> u32;
   try-open: func(n: u32) -> u32;
+  keep: func(b: blob) -> u32;
+  drop-kept: func() -> u32;
 }
 
 world res {
@@ -230,6 +233,20 @@ BODIES = {
             (local.set $s (call {BLOB_SIZE} (i32.load offset=4 (local.get $rp))))
             (call {BLOB_DROP} (i32.load offset=4 (local.get $rp)))
             (local.get $s)))""",
+    # Own blobs kept across calls: the count at address 8, the handles from address 64 on.
+    f"{API}keep": """
+        (local $n i32)
+        (local.set $n (i32.load (i32.const 8)))
+        (i32.store (i32.add (i32.const 64) (i32.mul (local.get $n) (i32.const 4))) (local.get 0))
+        (i32.store (i32.const 8) (i32.add (local.get $n) (i32.const 1)))
+        (i32.add (local.get $n) (i32.const 1))""",
+    f"{API}drop-kept": "(local $i i32) (local $at i32)"
+    + LOOP.format(
+        count="(i32.load (i32.const 8))",
+        base="(i32.const 64)",
+        body=f"(call {BLOB_DROP} (i32.load (local.get $at)))",
+    )
+    + "(i32.load (i32.const 8)) (i32.store (i32.const 8) (i32.const 0))",
 }
 
 EXTRA_WAT = '(data (i32.const 16) "no")'
@@ -466,8 +483,7 @@ def test_host_objects_cross_as_borrow_and_own(res: Any, host: Host, pkg: ModuleT
     back = res.api.echo_blob(b)  # own in, own out: the same host object comes back
     assert back is b
     assert host.host.log == []  # no drop hook: the host owns it again
-    c_table = pkg.host._C_Blob.table
-    assert b not in c_table.values()
+    assert res._state.host_objects.objects() == []  # neither lent nor owned any longer
 
 
 def test_host_resources_inside_lists_and_options(res: Any, host: Host) -> None:
@@ -578,6 +594,119 @@ def test_close_under_a_deadline(pkg: ModuleType, component: Path, host: Host) ->
         time.sleep(0.05)  # past the previous call's epochs: close() arms a deadline of its own
         c.close()
         assert instance.api.dtor_count() == 1
+
+
+# --- the lifetime of host objects: one table per store ------------------------------------------
+
+
+def test_same_object_given_twice_as_own_keeps_one_entry(res: Any, host: Host) -> None:
+    Blob, log = host.host.blob, host.host.log
+    b = Blob(3)
+    assert res.api.keep(b) == 1
+    assert res.api.keep(b) == 2  # a second own handle of the same object
+    assert res.api.peek(b) == 3  # and lent while the component owns it
+    objects = res._state.host_objects
+    assert objects.objects() == [b]  # one rep for the object, however many handles
+    log.clear()
+    assert res.api.drop_kept() == 2  # both own handles dropped: the hook runs once, at the last
+    assert log == [("drop", 3)]
+    assert len(objects) == 0
+    assert res.api.keep(b) == 1  # given again after its drop: a new entry, a new hook later
+    assert res.api.drop_kept() == 1
+    assert log == [("drop", 3), ("drop", 3)]
+
+
+def test_own_given_back_while_the_component_keeps_another(res: Any, host: Host) -> None:
+    b = host.host.blob(2)
+    res.api.keep(b)
+    assert res.api.echo_blob(b) is b  # one own handle in and back out
+    assert res._state.host_objects.objects() == [b]  # the kept one still holds it
+    host.host.log.clear()
+    res.api.drop_kept()
+    assert host.host.log == [("drop", 2)]
+
+
+def test_close_releases_the_host_objects_of_its_instance_only(
+    pkg: ModuleType, component: Path
+) -> None:
+    host_a, host_b = Host(pkg), Host(pkg)
+    a = pkg.Res.load(component, host_a)
+    b = pkg.Res.load(component, host_b)
+    kept_a = [host_a.host.blob(n) for n in (1, 2)]
+    kept_b = host_b.host.blob(5)
+    for blob in kept_a:
+        a.api.keep(blob)
+    b.api.keep(kept_b)
+    table_a, table_b = a._state.host_objects, b._state.host_objects
+    assert table_a is not table_b  # one table per store
+    assert table_a.objects() == kept_a and table_b.objects() == [kept_b]
+    refs = [weakref.ref(blob) for blob in kept_a]
+    host_a.host.log.clear()
+    a.close()  # the component still owned two blobs: their hooks run, the table empties
+    assert sorted(host_a.host.log) == [("drop", 1), ("drop", 2)]
+    assert len(table_a) == 0 and a._state.host_objects is None
+    a.close()  # closing again does nothing
+    assert sorted(host_a.host.log) == [("drop", 1), ("drop", 2)]
+    del kept_a, blob
+    gc.collect()
+    assert [ref() for ref in refs] == [None, None]  # nothing of the bindings keeps them
+    # The other instance is untouched and still works with its own table.
+    assert table_b.objects() == [kept_b] and b.api.use_host(2) == 4
+    assert b.api.drop_kept() == 1 and ("drop", 5) in host_b.host.log
+    b.close()
+
+
+def test_unreachable_instance_releases_its_host_objects_without_hooks(
+    pkg: ModuleType, component: Path
+) -> None:
+    host = Host(pkg)
+    instance = pkg.Res.load(component, host)
+    blob = host.host.blob(4)
+    instance.api.keep(blob)
+    ref = weakref.ref(blob)
+    table = weakref.ref(instance._state.host_objects)
+    host.host.log.clear()
+    del instance, blob
+    gc.collect()
+    assert ref() is None and table() is None
+    assert host.host.log == []  # as for exported resources: only close() runs hooks
+
+
+def test_own_handle_of_a_failed_host_result_is_taken_back_quietly(
+    pkg: ModuleType, component: Path
+) -> None:
+    host = Host(pkg)
+    made: list[Any] = []
+
+    def make_blobs(sizes: list[int]) -> list[Any]:
+        made.append(host.host.blob(1))
+        return [made[0], "not a blob"]  # the first crossed as own before the second failed
+
+    host.host.make_blobs = make_blobs  # type: ignore[method-assign]
+    instance = pkg.Res.load(component, host)
+    with pytest.raises(TypeError, match="element 1"):
+        instance.api.total([1, 2])
+    assert ("drop", 1) not in host.host.log  # taken back: the host still owns it
+    assert instance._state.host_objects.objects() == []
+
+
+def test_close_raises_the_first_failing_hook_after_running_all(
+    pkg: ModuleType, component: Path
+) -> None:
+    host = Host(pkg)
+    ran = []
+
+    class Failing(host.host.blob):  # type: ignore[misc, name-defined]
+        def drop(self) -> None:
+            ran.append(len(self.data))
+            raise LookupError(f"drop {len(self.data)} failed")
+
+    instance = pkg.Res.load(component, host)
+    instance.api.keep(Failing(1))
+    instance.api.keep(Failing(2))
+    with pytest.raises(LookupError, match="drop 1 failed"):
+        instance.close()
+    assert ran == [1, 2] and instance._state.host_objects is None
 
 
 # --- a world-level resource (always the host's) -----------------------------------------------

@@ -2,8 +2,9 @@
 
 In: a `Resolve` and a world id. Out: a `GeneratedPackage`, the files of `OUT/<world_snake>/`:
 * `__init__.py`: the world class (UpperCamel of the world's name) with `load`, `instantiate`,
-  `add_to_linker` and one method per world-level export; the `<World>Imports` protocol the host
-  object satisfies; the world's own types; `Ok`, `Err`, `Some` and the error classes re-exported;
+  `add_to_linker` and one method per world-level export (a property per getter, settable when
+  it has a setter); the `<World>Imports` protocol the host object satisfies; the world's own
+  types; `Ok`, `Err`, `Some` and the error classes re-exported;
 * one module per interface the world uses (snake_case): its types, a `Host` protocol and
   `add_to_linker` when the world imports it, an `Exports` class when the world exports it. Its
   resources are classes: an `_rt.Resource` subclass, which `Exports` binds to the instance, when

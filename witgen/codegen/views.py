@@ -154,6 +154,12 @@ class FuncView:
     unwrap: bool  # the WIT result is a `result`: return its ok value, raise Err(e)
     unsupported: str | None  # a feature the run time cannot carry (only async here)
     resources: bool = False  # its parameters or result can hold resource handles
+    spec: str = ""  # exported: the module-level `ExportSpec` (default `_X_<py_name>`)
+    attr: str = ""  # exported: the attribute holding the bound export (default `_f_<py_name>`)
+
+    def __post_init__(self) -> None:
+        self.spec = self.spec or f"_X_{self.py_name}"
+        self.attr = self.attr or f"_f_{self.py_name}"
 
     @property
     def returns(self) -> bool:
@@ -161,7 +167,10 @@ class FuncView:
 
     @property
     def export_class(self) -> str:
-        """The run-time class calling it as an export."""
+        """The run-time class calling it as an export. A function that can never be called (see
+        `unsupported`) needs no export to look up, as with `bind_resource`'s resource members."""
+        if self.unsupported is not None:
+            return "UnavailableFunc"
         return "ResourceExportFunc" if self.resources else "ExportFunc"
 
     @property
@@ -189,6 +198,32 @@ class PropertyView:
     py_name: str
     getter: MemberView
     setter: MemberView | None
+
+
+@dataclass
+class AccessorView:
+    """A getter of an interface or a world (`prop: get() -> T`, WIT.md "Item: func"), with its
+    setter if it has one: a Python property, like a resource's (`PropertyView`). Exported, the
+    property calls the component; imported, the host object has the property and the bindings
+    read and write it."""
+
+    py_name: str
+    getter: FuncView
+    setter: FuncView | None
+
+    @property
+    def getter_impl(self) -> str:
+        """Imported: the host function reading the property of the host object `host`."""
+        return f'_rt.property_getter(host, "{self.py_name}")'
+
+    @property
+    def setter_impl(self) -> str:
+        """Imported: the host function writing the property of the host object `host`."""
+        return f'_rt.property_setter(host, "{self.py_name}")'
+
+    @property
+    def funcs(self) -> list[FuncView]:
+        return [self.getter] if self.setter is None else [self.getter, self.setter]
 
 
 @dataclass
@@ -227,6 +262,8 @@ class InterfaceView:
     needs_host: bool  # imported, has functions or resources, and not provided by WASI
     host_resources: list[ResourceView] = field(default_factory=list)  # the host implements
     export_resources: list[ResourceView] = field(default_factory=list)  # the component exports
+    host_props: list[AccessorView] = field(default_factory=list)  # imported getters (setters)
+    export_props: list[AccessorView] = field(default_factory=list)  # exported getters (setters)
 
 
 @dataclass
@@ -254,6 +291,8 @@ class WorldView:
     needs_host: bool
     public: list[str]  # the package's `__all__`
     host_resources: list[ResourceView] = field(default_factory=list)  # world-level resources
+    import_props: list[AccessorView] = field(default_factory=list)  # world-level, the host's
+    export_props: list[AccessorView] = field(default_factory=list)  # world-level, the component's
 
 
 @dataclass
@@ -471,6 +510,28 @@ class ViewBuilder:
             out.append(self.func_view(func, py, ctx, f"{prefix}{py}()", where))
         return out
 
+    def accessor_views(
+        self, funcs: list[m.Function], ctx: ModuleCtx, scope: Scope, prefix: str, where: str
+    ) -> list[AccessorView]:
+        """The getters among `funcs` (kind `getter`, named `[get]x`), each with its setter
+        (`[set]x`), as properties named in `scope`. A getter `[get]x` clashes with a function `x`
+        in WIT itself (wit-parser's name check), so the property can share the functions' scope."""
+        props: dict[str, AccessorView] = {}
+        for func in funcs:
+            name = func.name.split("]", 1)[-1]  # `[get]x` -> `x`
+            if func.kind.tag == "getter":
+                py = scope.claim(naming.snake(name), f"function '{func.name}'")
+                getter = self.func_view(func, py, ctx, f"{prefix}{py}", where)
+                getter.spec, getter.attr = f"_XG_{py}", f"_g_{py}"
+                props[name] = AccessorView(py, getter, None)
+            elif func.kind.tag == "setter":
+                prop = props[name]  # the resolver checked that every setter has its getter
+                label = f"{prefix}{prop.py_name} (setter)"
+                setter = self.func_view(func, prop.py_name, ctx, label, where)
+                setter.spec, setter.attr = f"_XS_{prop.py_name}", f"_s_{prop.py_name}"
+                prop.setter = setter
+        return list(props.values())
+
     def func_view(
         self,
         func: m.Function,
@@ -668,13 +729,17 @@ class ViewBuilder:
         host_scope = Scope(
             f"the protocol of interface '{use.instance_name}'", naming.ANNOTATION_BUILTINS
         )
+        host_props: list[AccessorView] = []
+        export_props: list[AccessorView] = []
         if use.imported:
             host_funcs = self.func_views(funcs, ctx, host_scope, f"{attr}.", "imported")
+            host_props = self.accessor_views(funcs, ctx, host_scope, f"{attr}.", "imported")
         export_scope = Scope(
             f"the exports of interface '{use.instance_name}'", naming.ANNOTATION_BUILTINS
         )
         if use.exported:
             export_funcs = self.func_views(funcs, ctx, export_scope, f"{attr}.", "exported")
+            export_props = self.accessor_views(funcs, ctx, export_scope, f"{attr}.", "exported")
         host_resources: list[ResourceView] = []
         export_resources: list[ResourceView] = []
         for type_id in sorted(iface.types.values()):
@@ -704,9 +769,11 @@ class ViewBuilder:
             host_funcs,
             export_funcs,
             use.exported,
-            bool(host_funcs or host_resources) and not use.provided_by_wasi,
+            bool(host_funcs or host_resources or host_props) and not use.provided_by_wasi,
             host_resources,
             export_resources,
+            host_props,
+            export_props,
         )
 
     def build(self) -> PackageViews:
@@ -722,6 +789,9 @@ class ViewBuilder:
         host_ifaces: list[InterfaceView] = []
         export_ifaces: list[InterfaceView] = []
         import_funcs = self.func_views(walk.import_funcs, world_ctx, proto_scope, "", "imported")
+        import_props = self.accessor_views(
+            walk.import_funcs, world_ctx, proto_scope, "", "imported"
+        )
         world_resources: list[ResourceView] = []
         for type_id in sorted(walk.types):
             td = self.resolve.types[type_id]
@@ -732,6 +802,9 @@ class ViewBuilder:
                 self.resource_views[type_id] = res
                 world_resources.append(res)
         export_funcs = self.func_views(walk.export_funcs, world_ctx, class_scope, "", "exported")
+        export_props = self.accessor_views(
+            walk.export_funcs, world_ctx, class_scope, "", "exported"
+        )
         for use in walk.interfaces:
             module = self.modules[use.id]
             ctx = ModuleCtx(module)
@@ -769,7 +842,7 @@ class ViewBuilder:
             | {t.py_name for t in world_types}
             | {c.py_name for t in world_types if t.kind == "variant" for c in t.cases}
         )
-        needs_host = bool(import_funcs or host_ifaces or world_resources)
+        needs_host = bool(import_funcs or import_props or host_ifaces or world_resources)
         world_view = WorldView(
             self.class_name,
             self.imports_name,
@@ -785,5 +858,7 @@ class ViewBuilder:
             needs_host,
             public,
             world_resources,
+            import_props,
+            export_props,
         )
         return PackageViews(world_view, modules, self.warnings)

@@ -729,7 +729,16 @@ BYTES = _Bytes("list<u8>", True)
 class InstanceState:
     """One instantiated component in its store: what every `ExportFunc` of it shares."""
 
-    __slots__ = ("store", "component", "instance", "ctx", "failure", "limits", "resources")
+    __slots__ = (
+        "store",
+        "component",
+        "instance",
+        "ctx",
+        "failure",
+        "limits",
+        "resources",
+        "host_objects",
+    )
 
     def __init__(self, store: wasmtime.Store, component: Component, instance: Instance) -> None:
         self.store = store
@@ -739,6 +748,9 @@ class InstanceState:
         self.failure: Optional[str] = None  # why the instance is unusable, once it is
         self.limits = store_limits(store)  # deadline, fuel, memory limit (see `limit_store`)
         self.resources: dict[type, type] = {}  # exported resource class -> bound (`bind_resource`)
+        # The host objects the store's instances hold handles of (host resources): kept alive by
+        # the instances of the store, released when the last is closed or unreachable.
+        self.host_objects: Optional[HostObjects] = claim_host_objects(self.ctx)
         # A host function that failed during instantiation (a start function calling an import)
         # left its exception behind; it must not surface in this instance's first failed call.
         _take_pending()
@@ -750,8 +762,17 @@ class InstanceState:
         )
 
     def close(self) -> None:
+        """Retire the instance; the last instance of its store to close releases the store's
+        host objects, running their `drop()` hooks (the first exception of one is raised once
+        every hook ran)."""
         if self.failure is None:
             self.failure = "it was closed"
+        objects = self.host_objects
+        if objects is not None:
+            self.host_objects = None
+            objects.users -= 1
+            if objects.users <= 0:
+                objects.release_all()
 
     def fail(self, err: Any, label: str) -> NoReturn:
         """Raise the error of a failed call (`err` is the C error pointer) and retire the instance.
@@ -1086,13 +1107,16 @@ def add_host_func(linker: LinkerInstance, name: str, func: HostFunc) -> None:
 #   Passed as `own<T>`, the handle moves into the component and the object is closed once the call
 #   is made; passed as `borrow<T>`, a copy of the handle is lent and the object stays usable.
 # * a resource the component IMPORTS is implemented by the host, as a subclass of a generated base
-#   class. `ImportedResource` keeps a table rep -> host object (one per resource, for every store
-#   of the process). A host object crossing as `own<T>` gets a new rep and an own handle; when the
-#   component drops that handle, wasmtime calls the destructor that `add_host_resource` defined,
-#   which removes the rep from the table and calls the object's `drop()` hook. An own handle coming
-#   back to the host gives the object back (without the hook: the host owns it again). A borrowed
-#   handle a host function receives becomes its object through `to_host`, which also ends the
-#   borrow, so no call fails with "borrow handles still remain" (notes §3.6, §7.7).
+#   class. `HostObjects` is the table rep -> host object of one store (wasmtime's handle tables are
+#   per store too): the store's `InstanceState`s keep it alive, so it goes away with them, and the
+#   last one's `close()` releases it (running the `drop()` hooks). A host object keeps one rep
+#   while it is in the table, however many handles of it the component holds: each crossing as
+#   `own<T>` adds an own handle of that rep, and when the component drops one, wasmtime calls the
+#   destructor that `add_host_resource` defined, which counts it; the object's `drop()` hook runs
+#   once, when the last own handle is gone. An own handle coming back to the host gives the object
+#   back (without the hook: the host owns it again). A borrowed handle a host function receives
+#   becomes its object through `to_host`, which also ends the borrow, so no call fails with
+#   "borrow handles still remain" (notes §3.6, §7.7).
 # The converters of resources need the store context of the call they take part in (and, for
 # exported resources, its instance): `ResourceExportFunc` and the host-function entry of
 # `ResourceHostFunc` keep a `_ResourceCall` on a thread-local stack for them.
@@ -1118,7 +1142,7 @@ _CALLS = threading.local()  # `.top`: the innermost `_ResourceCall` of this thre
 class _ResourceCall:
     """The resource bookkeeping of one export call, or of one host-function call."""
 
-    __slots__ = ("ctx", "state", "made", "moved", "lent", "host_owned", "host_lent")
+    __slots__ = ("ctx", "state", "made", "moved", "lent", "host_owned", "host_lent", "objects")
 
     def __init__(self, ctx: Any, state: Optional[InstanceState]) -> None:
         self.ctx = ctx  # the store context of the call
@@ -1129,20 +1153,35 @@ class _ResourceCall:
         # Host objects given an own handle: (resource, rep, a copy of the handle), taken back
         # unless the call was made; and reps lent to the component for this call only.
         self.host_owned: list[tuple[ImportedResource, int, Any]] = []
-        self.host_lent: list[tuple[ImportedResource, int]] = []
+        self.host_lent: list[int] = []
+        self.objects: Optional[HostObjects] = None  # the store's, once a host object crossed
+
+    def host_objects(self) -> HostObjects:
+        objects = self.objects
+        if objects is None:
+            objects = self.objects = store_host_objects(self.ctx)
+        return objects
 
     def finish(self, label: str) -> None:
-        for res, rep in self.host_lent:
-            res.release(rep)
-        for res, rep, handle in self.host_owned:
-            if not self.made:
-                # The handle never reached the component: take it back, without the drop hook
-                # (the destructor finds no rep in the table).
-                res.release(rep)
-                err = _res_any_drop(self.ctx, handle)
-                if err:
-                    wasmtime.WasmtimeError._from_ptr(err)  # frees it
-            _res_any_delete(handle)
+        objects = self.objects
+        if objects is not None:
+            for rep in self.host_lent:
+                objects.unborrow(rep)
+            for res, rep, handle in self.host_owned:
+                if not self.made:
+                    # The handle never reached the component: uncount it and drop it, without
+                    # the drop hook (the host keeps the object). Whether wasmtime runs the
+                    # destructor for it depends on where the call failed: if it does, the
+                    # destructor does nothing (`quiet`).
+                    objects.unown(res, rep)
+                    objects.quiet += 1
+                    try:
+                        err = _res_any_drop(self.ctx, handle)
+                    finally:
+                        objects.quiet -= 1
+                    if err:
+                        wasmtime.WasmtimeError._from_ptr(err)  # frees it
+                _res_any_delete(handle)
         if self.made:
             for value in self.moved:
                 value._give_away(label)
@@ -1258,12 +1297,14 @@ class _Unbound:
         )
 
 
-class _Unavailable:
-    """A function of a resource that these bindings cannot call (see `ExportSpec.unsupported`)."""
+class UnavailableFunc:
+    """An export these bindings cannot call (see `ExportSpec.unsupported`): calling it raises
+    `NotImplementedError` naming the feature. It takes the place of an `ExportFunc` without
+    looking the export up, so it works whether or not the component has it."""
 
     __slots__ = ("label", "feature")
 
-    def __init__(self, spec: ExportSpec) -> None:
+    def __init__(self, state: Optional[InstanceState], spec: ExportSpec) -> None:
         self.label = spec.label
         self.feature = spec.unsupported
 
@@ -1294,7 +1335,7 @@ def bind_resource(state: InstanceState, cls: type[_R]) -> type[_R]:
         }
         for attr, spec in cls._specs:
             if spec.unsupported is not None:
-                namespace[attr] = _Unavailable(spec)
+                namespace[attr] = UnavailableFunc(state, spec)
             else:
                 namespace[attr] = ResourceExportFunc(state, spec)
         bound = type(cls.__name__, (cls,), namespace)
@@ -1389,46 +1430,167 @@ class _ExportedBorrow(Conv):
 _RESOURCE_TYPE_IDS = iter(range(1 + (int.from_bytes(os.urandom(2), "little") << 12), 1 << 32))
 
 
-class ImportedResource:
-    """A resource the host implements: `cls` is the generated base class of the host's class; the
-    table maps the reps of handles the component holds (or borrows) to host objects."""
+class HostObjects:
+    """The host objects (of resources the host implements) whose handles the component instances
+    of one store hold or borrow: rep -> [resource, object, own handles, borrows].
 
-    __slots__ = ("cls", "wit", "type_id", "wasm_type", "table", "next_rep", "lock", "own", "borrow")
+    Each store has one (`store_host_objects`), kept alive by the store's `InstanceState`s only:
+    when they are all unreachable it goes away, releasing its objects without running their
+    `drop()` hooks; when they are all closed, `release_all` runs the hooks of the objects the
+    component still owned. A store belongs to one thread at a time, so no lock is needed.
+    """
+
+    __slots__ = ("entries", "index", "next_rep", "users", "quiet", "__weakref__")
+
+    def __init__(self) -> None:
+        self.entries: dict[int, list[Any]] = {}
+        self.index: dict[tuple[int, int], int] = {}  # (id(resource), id(object)) -> rep
+        self.next_rep = 1
+        self.users = 0  # the open `InstanceState`s of the store
+        self.quiet = 0  # > 0 while uncounted handles are dropped: destructors do nothing
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def objects(self) -> list[Any]:
+        """The host objects in the table, in the order they entered it."""
+        return [entry[1] for entry in self.entries.values()]
+
+    def hand_out(self, res: ImportedResource, value: Any, owned: bool) -> int:
+        """The rep of `value` (a new one unless it is in the table), counting one more handle."""
+        key = (id(res), id(value))
+        rep = self.index.get(key)
+        if rep is None:
+            entries = self.entries
+            rep = self.next_rep
+            while rep in entries:
+                rep = rep % 0xFFFFFFFF + 1
+            self.next_rep = rep % 0xFFFFFFFF + 1
+            entries[rep] = [res, value, 0, 0]
+            self.index[key] = rep
+        self.entries[rep][2 if owned else 3] += 1
+        return rep
+
+    def _forget_if_unused(self, rep: int, entry: list[Any]) -> None:
+        if entry[2] <= 0 and entry[3] <= 0:
+            del self.entries[rep]
+            del self.index[(id(entry[0]), id(entry[1]))]
+
+    def unborrow(self, rep: int) -> None:
+        entry = self.entries.get(rep)
+        if entry is not None:
+            entry[3] -= 1
+            self._forget_if_unused(rep, entry)
+
+    def unown(self, res: ImportedResource, rep: int) -> Optional[Any]:
+        """Count one own handle of `rep` gone: the object when it was the last, else None."""
+        entry = self.entries.get(rep)
+        if entry is None or entry[0] is not res or entry[2] <= 0:
+            return None
+        entry[2] -= 1
+        self._forget_if_unused(rep, entry)
+        return entry[1] if entry[2] == 0 else None
+
+    def lookup(self, res: ImportedResource, rep: int) -> Any:
+        entry = self.entries.get(rep)
+        if entry is None or entry[0] is not res:
+            raise ComponentError(f"{res.wit}: no host object has the handle {rep} (dropped?)")
+        return entry[1]
+
+    def release_all(self) -> None:
+        """Empty the table, running the `drop()` hook of each object the component still owned
+        (once each); the first exception of a hook is raised after every hook ran."""
+        entries = list(self.entries.values())
+        self.entries.clear()
+        self.index.clear()
+        first: Optional[BaseException] = None
+        for entry in entries:
+            if entry[2] > 0:
+                try:
+                    entry[1].drop()
+                except BaseException as exc:
+                    first = first or exc
+        if first is not None:
+            raise first
+
+
+# The `HostObjects` of each store, by the address of its context (the pointer wasmtime passes to
+# host functions and destructors; stable for the store's life): weakly, as the store's
+# `InstanceState`s hold it. One made before the store has an `InstanceState` (a host function
+# called during instantiation) is held in `_UNCLAIMED` until the first one claims it.
+_STORE_OBJECTS: "dict[int, weakref.ref[HostObjects]]" = {}
+_UNCLAIMED: dict[int, HostObjects] = {}
+
+
+def _store_key(ctx: Any) -> int:
+    return ctypes.cast(ctx, ctypes.c_void_p).value or 0
+
+
+def _forget_store(
+    key: int, ref: Any, _stores: "dict[int, weakref.ref[HostObjects]]" = _STORE_OBJECTS
+) -> None:
+    # A weakref callback: may run during interpreter exit, so it uses only what it was given.
+    if _stores.get(key) is ref:
+        del _stores[key]
+
+
+def find_host_objects(ctx: Any) -> Optional[HostObjects]:
+    """The `HostObjects` of the store of `ctx`, if it has one."""
+    ref = _STORE_OBJECTS.get(_store_key(ctx))
+    return ref() if ref is not None else None
+
+
+def store_host_objects(ctx: Any) -> HostObjects:
+    """The `HostObjects` of the store of `ctx`, made if it has none."""
+    objects = find_host_objects(ctx)
+    if objects is None:
+        key = _store_key(ctx)
+        objects = HostObjects()
+        _STORE_OBJECTS[key] = weakref.ref(objects, functools.partial(_forget_store, key))
+        _UNCLAIMED[key] = objects
+    return objects
+
+
+def claim_host_objects(ctx: Any) -> HostObjects:
+    """The `HostObjects` of the store of `ctx`, for a new `InstanceState` of it to hold."""
+    objects = store_host_objects(ctx)
+    _UNCLAIMED.pop(_store_key(ctx), None)
+    objects.users += 1
+    return objects
+
+
+class ImportedResource:
+    """A resource the host implements: `cls` is the generated base class of the host's class.
+    Its handles' reps name host objects in the table of their store (`HostObjects`)."""
+
+    __slots__ = ("cls", "wit", "type_id", "wasm_type", "own", "borrow")
 
     def __init__(self, cls: type, wit_name: str) -> None:
         self.cls = cls
         self.wit = wit_name
         self.type_id = next(_RESOURCE_TYPE_IDS)
         self.wasm_type = wasmtime.component.ResourceType.host(self.type_id)
-        self.table: dict[int, Any] = {}
-        self.next_rep = 1
-        self.lock = threading.Lock()  # stores in different threads share the table
         self.own = _ImportedOwn(self)
         self.borrow = _ImportedBorrow(self)
 
     def hand_out(self, value: Any, call: _ResourceCall, owned: bool) -> tuple[int, Any]:
-        """A new rep for host object `value`, and a handle of it in the call's store."""
-        with self.lock:
-            table = self.table
-            rep = self.next_rep
-            while rep in table:
-                rep = rep % 0xFFFFFFFF + 1
-            table[rep] = value
-            self.next_rep = rep % 0xFFFFFFFF + 1
+        """The rep of host object `value` in the call's store, and a new handle of it."""
+        objects = call.host_objects()
+        rep = objects.hand_out(self, value, owned)
         host = _res_host_new(owned, rep, self.type_id)
         handle = _ResAnyPtr()
         err = _res_host_to_any(call.ctx, host, byref(handle))
         _res_host_delete(host)
         if err:
-            self.release(rep)
+            if owned:
+                objects.unown(self, rep)
+            else:
+                objects.unborrow(rep)
             raise wasmtime.WasmtimeError._from_ptr(err)
         return rep, handle
 
-    def release(self, rep: int) -> Any:
-        return self.table.pop(rep, None)
-
     def object_of(self, call: _ResourceCall, handle: Any, owned: bool) -> Any:
-        """The host object of a handle from the component; an own handle leaves the table."""
+        """The host object of a handle from the component; an own handle is given back."""
         host = _ResHostPtr()
         err = _res_any_to_host(call.ctx, handle, byref(host))
         if err:
@@ -1440,9 +1602,10 @@ class ImportedResource:
             _res_host_delete(host)
         if type_id != self.type_id:
             raise ComponentError(f"a handle of another resource type arrived as a {self.wit}")
-        value = self.table.pop(rep, None) if owned else self.table.get(rep)
-        if value is None:
-            raise ComponentError(f"{self.wit}: no host object has the handle {rep} (dropped?)")
+        objects = call.host_objects()
+        value = objects.lookup(self, rep)
+        if owned:
+            objects.unown(self, rep)  # no hook: the host owns it again
         return value
 
 
@@ -1480,7 +1643,7 @@ class _ImportedBorrow(Conv):
             raise _wrong_type(self.wit, value)
         call = _call_of(self)
         rep, handle = res.hand_out(value, call, False)
-        call.host_lent.append((res, rep))
+        call.host_lent.append(rep)
         dst.of.resource = handle
         dst.kind = K_RESOURCE
 
@@ -1574,6 +1737,25 @@ def setter(name: str) -> Callable[..., Any]:
     return call
 
 
+def property_getter(host: Any, name: str) -> Callable[[], Any]:
+    """The host function of an interface's or world's getter: reads property `name` of `host`
+    at each call (not once, when the linker is set up)."""
+
+    def call() -> Any:
+        return getattr(host, name)
+
+    return call
+
+
+def property_setter(host: Any, name: str) -> Callable[[Any], None]:
+    """The host function of an interface's or world's setter: writes property `name` of `host`."""
+
+    def call(value: Any) -> None:
+        setattr(host, name, value)
+
+    return call
+
+
 _RESOURCE_DTORS: dict[int, ImportedResource] = {}
 
 
@@ -1581,9 +1763,11 @@ def _resource_dtor(data: Optional[int], ctx: Any, rep: int) -> int:
     # Runs when the component drops an own handle of a host resource. Like `_host_entry`, it
     # catches everything and leaves the exception for the export call that is running.
     try:
-        value = _RESOURCE_DTORS[data or 0].release(rep)
-        if value is not None:
-            value.drop()
+        objects = find_host_objects(ctx)
+        if objects is not None and not objects.quiet:
+            value = objects.unown(_RESOURCE_DTORS[data or 0], rep)
+            if value is not None:
+                value.drop()
         return 0
     except BaseException as exc:
         return _callback_failed(exc, "resource destructor")
