@@ -174,18 +174,38 @@ def test_unsupported_features_are_typed_and_warned(generated: dict[str, Generate
     warnings = "\n".join(generated["kitchen"].warnings)
     assert "function 'fut': future values are not supported" in warnings
     assert "function 'later': async functions are not supported" in warnings
-    # `with-resource` is both imported and exported: one WIT resource, two at run time; its
-    # class is the exported one, so the imported functions that use it cannot work.
-    assert (
-        "imported function 'use-blob': resources of an interface that the world both imports"
-        " and exports are not supported" in warnings
-    )
-    assert "exported function 'use-blob'" not in warnings
+    # `with-resource` is both imported and exported: one WIT resource, two at run time, both
+    # carried (the host's is `ImportedBlob`, see `test_dual_resource_shapes`).
+    assert "use-blob" not in warnings and "resources" not in warnings
     source = generated["kitchen"].files["with_resource.py"]
     assert "def fut(self, f: _t.Any) -> _t.Any:" in source
     assert 'unsupported="async functions"' in source
     for name in ("plugin", "echo", "edge"):
         assert generated[name].warnings == [], name
+
+
+def test_dual_resource_shapes(generated: dict[str, GeneratedPackage], generated_root: Path) -> None:
+    """An interface the world both imports and exports: the component's resource is `Blob`, the
+    host's `ImportedBlob`; the types containing it have an import-side copy each, and every
+    function uses the converters and annotations of its side."""
+    import_generated(generated_root, "my_world")
+    wr = importlib.import_module("my_world.with_resource")
+    rt = importlib.import_module("my_world._rt")
+    assert issubclass(wr.Blob, rt.Resource) and not issubclass(wr.ImportedBlob, rt.Resource)
+    assert wr.ImportedBlob.__abstractmethods__ == {"__init__", "size", "make"}
+    assert isinstance(wr._C_Blob, rt.ExportedResource) and wr._C_Blob.cls is wr.Blob
+    assert isinstance(wr._C_ImportedBlob, rt.ImportedResource)
+    assert wr._C_ImportedBlob.cls is wr.ImportedBlob
+    assert wr.Boxed.__annotations__["b"] == "Blob"
+    assert wr.ImportedBoxed.__annotations__["b"] == "ImportedBlob"
+    assert wr.ImportedHolder_One.__annotations__["value"] == "ImportedBlob"
+    assert wr._C_ImportedBlobRef is wr._C_ImportedBlob and wr._C_BlobRef is wr._C_Blob
+    source = generated["kitchen"].files["with_resource.py"]
+    assert "def blob(self) -> type[ImportedBlob]:" in source
+    assert "def wrap(self, b: ImportedBlob) -> ImportedBoxed: ..." in source
+    assert "self._f_wrap: _t.Callable[[Blob], Boxed]" in source
+    assert '_rt.add_host_resource(linker, "blob", _C_ImportedBlob)' in source
+    assert '(("b", _C_Blob.own),),\n    _C_Boxed,' in source
 
 
 def test_resource_shapes(generated: dict[str, GeneratedPackage], generated_root: Path) -> None:

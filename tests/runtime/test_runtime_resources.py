@@ -772,3 +772,127 @@ def test_world_level_host_resource(
     assert dropped == [5, 100]
     assert instance.use_r(R(7)) == 7  # a borrow: no drop hook
     assert dropped == [5, 100]
+
+
+# --- an interface the world both imports and exports ------------------------------------------
+
+DUAL_WIT = """
+package test:dual;
+
+interface api {
+  resource r {
+    constructor(v: u32);
+    get: func() -> u32;
+  }
+  record boxed { item: r, tag: u32 }
+  peek: func(x: borrow<r>) -> u32;
+  rebox: func(v: u32) -> boxed;
+  unbox: func(b: boxed) -> u32;
+}
+
+world dual {
+  import api;
+  export api;
+}
+"""
+
+# The component's `r` wraps the host's: its rep is the handle of the host's `r` it owns, and its
+# destructor drops that handle, unless `unbox` set the flag at address 0 (the handle was moved).
+DUAL_API = "test:dual/api#"
+DUAL_NEW = '$"[export]test:dual/api#[resource-new]r"'
+DUAL_REP = '$"[export]test:dual/api#[resource-rep]r"'
+DUAL_DROP = '$"[export]test:dual/api#[resource-drop]r"'
+DUAL_BODIES = {
+    f"{DUAL_API}[constructor]r": f"""
+        (call {DUAL_NEW} (call $"test:dual/api#[constructor]r" (local.get 0)))""",
+    f"{DUAL_API}[method]r.get": """
+        (i32.add (call $"test:dual/api#[method]r.get" (local.get 0)) (i32.const 1000))""",
+    f"{DUAL_API}[dtor]r": """
+        (if (i32.load (i32.const 0))
+          (then (i32.store (i32.const 0) (i32.const 0)))
+          (else (call $"test:dual/api#[resource-drop]r" (local.get 0))))""",
+    f"{DUAL_API}peek": '(call $"test:dual/api#peek" (local.get 0))',
+    # boxed { own<host r>, tag } at $p from the host; the same record with a new own<r> of ours.
+    f"{DUAL_API}rebox": f"""
+        (local $p i32)
+        (local.set $p (call $alloc (i32.const 8)))
+        (call $"test:dual/api#rebox" (local.get 0) (local.get $p))
+        (i32.store (local.get $p) (call {DUAL_NEW} (i32.load (local.get $p))))
+        (local.get $p)""",
+    # Moves the host's handle back to the host, then drops ours without dropping it again.
+    f"{DUAL_API}unbox": f"""
+        (local $v i32)
+        (local.set $v
+          (call $"test:dual/api#unbox" (call {DUAL_REP} (local.get 0)) (local.get 1)))
+        (i32.store (i32.const 0) (i32.const 1))
+        (call {DUAL_DROP} (local.get 0))
+        (local.get $v)""",
+}
+
+
+def test_interface_both_imported_and_exported(
+    component_builder: Callable[..., Path], tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    pkg = generate_and_import(DUAL_WIT, tmp_path_factory.mktemp("dual"))
+    component = component_builder(DUAL_WIT, bodies=DUAL_BODIES)
+    api = pkg.api
+    log: list[tuple[str, Any]] = []
+
+    class HostR(api.ImportedR):  # type: ignore[misc, name-defined]
+        def __init__(self, v: int) -> None:
+            self.v = v
+            log.append(("new", v))
+
+        def get(self) -> int:
+            return int(self.v)
+
+        def drop(self) -> None:
+            log.append(("drop", self.v))
+
+    class HostApi:
+        r = HostR
+
+        def peek(self, x: Any) -> int:
+            log.append(("peek", x))
+            return int(x.v)
+
+        def rebox(self, v: int) -> Any:
+            return api.ImportedBoxed(HostR(v), v + 1)
+
+        def unbox(self, b: Any) -> int:
+            log.append(("unbox", b))
+            return int(b.item.v * 10 + b.tag)
+
+    class DualHost:
+        api = HostApi()
+
+    assert api.R is not api.ImportedR and not issubclass(api.ImportedR, pkg._rt.Resource)
+    with pkg.Dual.load(component, DualHost()) as instance:
+        # The component's constructor calls the host's and keeps the host object's handle.
+        r = instance.api.R(5)
+        assert isinstance(r, api.R) and not isinstance(r, api.ImportedR)
+        assert log == [("new", 5)]
+        assert r.get() == 1005
+        # Our borrow<r> reaches the host as its own object, a borrow of the host's `r`.
+        assert instance.api.peek(r) == 5
+        (kind, seen), *_ = log[1:]
+        assert kind == "peek" and isinstance(seen, HostR) and seen.v == 5
+        # Dropping the component's `r` drops its handle of the host's: the hook runs.
+        r.close()
+        assert log[-1] == ("drop", 5)
+        # Records on each side: `ImportedBoxed` from the host, `Boxed` from the component.
+        b = instance.api.rebox(7)
+        assert type(b) is api.Boxed and isinstance(b.item, api.R) and b.tag == 8
+        assert b.item.get() == 1007
+        # Moved into the component (ours closed), then to the host as an `ImportedBoxed`: the
+        # host gets its object back, so no drop hook.
+        assert instance.api.unbox(b) == 78
+        kind, seen = log[-1]
+        assert kind == "unbox" and type(seen) is api.ImportedBoxed
+        assert isinstance(seen.item, HostR) and seen.item.v == 7
+        with pytest.raises(ValueError, match="no longer be used"):
+            b.item.get()
+        # A wrong side's object is refused before wasm is entered.
+        with pytest.raises(TypeError):
+            instance.api.peek(HostR(1))
+    assert ("drop", 7) not in log and log.count(("drop", 5)) == 1

@@ -45,7 +45,6 @@ RESOURCES = "resources"
 FIXED_LISTS = "fixed-length lists"
 ASYNC = "async functions"
 WASI_RESOURCES = "resources defined by WASI"
-DUAL_RESOURCES = "resources of an interface that the world both imports and exports"
 ACCESSORS = "getters and setters"
 
 # Who defines a resource, as `TypeMapper.resource_sides` records it.
@@ -179,7 +178,7 @@ class TypeMapper:
         if isinstance(k, m.HandleKind):
             # `_C_Counter.own` / `.borrow`: the converters an `ExportedResource` or an
             # `ImportedResource` carries.
-            problem = self.resource_problem(k.resource, importing=False)
+            problem = self.resource_problem(k.resource)
             if problem is not None:
                 return f'_rt.Unsupported("{problem}")'
             return f"{conv(k.resource, ctx)}.{k.handle}"
@@ -196,16 +195,15 @@ class TypeMapper:
         assert isinstance(ref, int), ref
         return ref
 
-    def resource_problem(self, ref: m.TypeRef, importing: bool) -> str | None:
-        """Why handles of resource `ref` cannot cross (in an imported function when `importing`).
+    def resource_problem(self, ref: m.TypeRef) -> str | None:
+        """Why handles of resource `ref` cannot cross, if they cannot.
 
         An interface that the world both imports and exports has one WIT resource but two at run
-        time; its class here is the exported one, so imported functions using it cannot work.
+        time; `views` gives the imported functions a mapper of their own (`host_types`), in which
+        it is the host's (IMPORTED) and the types containing it are their import-side copies.
         """
         side = self.resource_sides.get(self.resource_id(ref), RESOURCES)
-        if side == EXPORTED:
-            return DUAL_RESOURCES if importing else None
-        if side == IMPORTED:
+        if side in (EXPORTED, IMPORTED):
             return None
         return side
 
@@ -245,23 +243,22 @@ class TypeMapper:
             return FIXED_LISTS
         return None
 
-    def unsupported(self, ref: m.TypeRef | None, importing: bool = False) -> str | None:
-        """The first feature inside type `ref` that the run time cannot carry, if any (in an
-        imported function when `importing`)."""
+    def unsupported(self, ref: m.TypeRef | None) -> str | None:
+        """The first feature inside type `ref` that the run time cannot carry, if any."""
         if ref is None:
             return None
         if isinstance(ref, str):
             return ERROR_CONTEXTS if ref == "error-context" else None
         k = self.resolve.types[ref].kind
         if isinstance(k, m.HandleKind):
-            return self.resource_problem(k.resource, importing)
+            return self.resource_problem(k.resource)
         if isinstance(k, m.ResourceKind):
-            return self.resource_problem(ref, importing)
+            return self.resource_problem(ref)
         feature = self.unsupported_kind(k)
         if feature is not None:
             return feature
         for t in self.inner_types(k):
-            found = self.unsupported(t, importing)
+            found = self.unsupported(t)
             if found is not None:
                 return found
         return None

@@ -15,7 +15,6 @@ from witgen.codegen.naming import Scope
 from witgen.codegen.pytypes import (
     ACCESSORS,
     ASYNC,
-    DUAL_RESOURCES,
     EXPORTED,
     IMPORTED,
     RESOURCES,
@@ -369,9 +368,28 @@ class ViewBuilder:
         self.imports_name = f"{self.class_name}Imports"
         self.type_names: dict[int, tuple[str, str]] = {}
         self.case_names: dict[tuple[int, int], str] = {}
+        self.scopes: dict[str, Scope] = {}  # module -> the scope its type names come from
         self._name_types()
-        self.types = TypeMapper(resolve, self.type_names, self._resource_sides())
+        sides = self._resource_sides()
+        self.types = TypeMapper(resolve, self.type_names, sides)
+        # An interface the world both imports and exports (`import api; export api;`) has one
+        # WIT resource `r` but two at run time: the component's (`R`, as for any export) and the
+        # host's (`ImportedR`). The types containing its handles get an import-side copy too.
+        self.dual = {
+            type_id
+            for use in walk.interfaces
+            if use.imported and use.exported and not use.provided_by_wasi
+            for type_id in use.interface.types.values()
+            if isinstance(resolve.types[type_id].kind, m.ResourceKind)
+        }
+        self.host_names = dict(self.type_names)
+        self.host_case_names = dict(self.case_names)
+        self._name_host_copies()
+        host_sides = {**sides, **{t: IMPORTED for t in self.dual}}
+        # Imported functions see the host's side of every resource.
+        self.host_types = TypeMapper(resolve, self.host_names, host_sides)
         self.resource_views: dict[int, ResourceView] = {}  # filled before the types are viewed
+        self.host_resource_views: dict[int, ResourceView] = {}  # the host's copies (dual)
         self.interface_names = {use.id: use.instance_name for use in walk.interfaces}
 
     # --- names ---
@@ -382,14 +400,55 @@ class ViewBuilder:
             scope = Scope(
                 f"module '{module}' (interface '{use.instance_name}')", INTERFACE_MODULE_NAMES
             )
+            self.scopes[module] = scope
             for type_id in sorted(use.interface.types.values()):
                 self._name_type(type_id, module, scope)
         world_scope = Scope(
             "the package's __init__",
             (self.class_name, self.imports_name, *RUNTIME_EXPORTS),
         )
+        self.scopes[""] = world_scope
         for type_id in sorted(self.walk.types):
             self._name_type(type_id, "", world_scope)
+
+    def mentions_dual(self, ref: m.TypeRef | None) -> bool:
+        """Whether type `ref` is, names or contains a resource of `self.dual`."""
+        if not isinstance(ref, int):
+            return False
+        k = self.resolve.types[ref].kind
+        if isinstance(k, m.ResourceKind):
+            return ref in self.dual
+        if isinstance(k, m.HandleKind):
+            return self.types.resource_id(k.resource) in self.dual
+        return any(self.mentions_dual(t) for t in self.types.inner_types(k))
+
+    def _name_host_copies(self) -> None:
+        """Names of the import-side copies of the named types that mention a resource of an
+        interface the world both imports and exports: `Imported<Name>` in the same module
+        (followed by `_` while that is taken), their variant cases `Imported<Name>_<Case>`."""
+        imported = {self.modules[use.id] for use in self.walk.interfaces if use.imported}
+        imported.add("")
+        for type_id in sorted(self.type_names):
+            module, py = self.type_names[type_id]
+            if module not in imported or not self.mentions_dual(type_id):
+                continue
+            td = self.resolve.types[type_id]
+            scope = self.scopes[module]
+            copy = self._free_name(scope, f"Imported{py}")
+            scope.claim(copy, f"the imported copy of type '{td.name}'")
+            self.host_names[type_id] = (module, copy)
+            if isinstance(td.kind, m.VariantKind):
+                for i, case in enumerate(td.kind.cases):
+                    name = f"{copy.rstrip('_')}_{naming.upper_camel(case.name).rstrip('_')}"
+                    name = self._free_name(scope, name)
+                    item = f"case '{case.name}' of the imported copy of variant '{td.name}'"
+                    self.host_case_names[(type_id, i)] = scope.claim(name, item)
+
+    @staticmethod
+    def _free_name(scope: Scope, name: str) -> str:
+        while name in scope.owners or name in scope.reserved:
+            name += "_"
+        return name
 
     def _name_type(self, type_id: int, module: str, scope: Scope) -> None:
         td = self.resolve.types[type_id]
@@ -424,17 +483,33 @@ class ViewBuilder:
     # --- types ---
 
     def type_views(self, type_ids: list[int], ctx: ModuleCtx) -> list[TypeView]:
-        return [self.type_view(t, ctx) for t in sorted(type_ids)]
+        """The views of `type_ids`, in definition order, each followed by its import-side copy
+        when it has one (so each converter still comes after those it uses)."""
+        out = []
+        for t in sorted(type_ids):
+            out.append(self.type_view(t, ctx))
+            if self.host_names[t] != self.type_names[t]:
+                out.append(self.type_view(t, ctx, host=True))
+        return out
 
-    def type_view(self, type_id: int, ctx: ModuleCtx) -> TypeView:
+    def type_view(self, type_id: int, ctx: ModuleCtx, host: bool = False) -> TypeView:
+        """The view of type `type_id`, or of its import-side copy when `host`."""
         td = self.resolve.types[type_id]
         assert td.name is not None
-        py = self.type_names[type_id][1]
+        types = self.host_types if host else self.types
+        py = (self.host_names if host else self.type_names)[type_id][1]
+        case_names = self.host_case_names if host else self.case_names
         k = td.kind
         # Every type gets a docstring, so a class body is never empty.
-        view = TypeView(
-            "alias", py, td.name, converter_name(py), docstring(td.docs or f"WIT type `{td.name}`.")
-        )
+        doc = td.docs or f"WIT type `{td.name}`."
+        copy = None
+        if host:
+            original = self.type_names[type_id][1]
+            copy = (
+                f"The copy of `{original}` that the imported interface uses: its resources are"
+                " the ones the host implements."
+            )
+        view = TypeView("alias", py, td.name, converter_name(py), docstring(doc, copy))
         if isinstance(k, m.RecordKind):
             view.kind = "record"
             scope = Scope(f"record '{td.name}'", naming.ANNOTATION_BUILTINS)
@@ -444,8 +519,8 @@ class ViewBuilder:
                     FieldView(
                         name,
                         f.name,
-                        self.types.annotation(f.ty, ctx),
-                        self.types.converter(f.ty, ctx),
+                        types.annotation(f.ty, ctx),
+                        types.converter(f.ty, ctx),
                         comment_lines(f.docs),
                     )
                 )
@@ -466,11 +541,11 @@ class ViewBuilder:
             for i, c in enumerate(k.cases):
                 view.cases.append(
                     CaseView(
-                        self.case_names[(type_id, i)],
+                        case_names[(type_id, i)],
                         c.name,
                         i,
-                        None if c.ty is None else self.types.annotation(c.ty, ctx),
-                        self.types.converter(c.ty, ctx),
+                        None if c.ty is None else types.annotation(c.ty, ctx),
+                        types.converter(c.ty, ctx),
                         docstring(c.docs, f"The `{c.name}` case of `{py}`."),
                         [],
                     )
@@ -478,9 +553,10 @@ class ViewBuilder:
             view.annotation = " | ".join(c.py_name for c in view.cases)
         elif isinstance(k, m.ResourceKind):
             view.kind = "resource"
-            view.resource = self.resource_views.get(type_id)
+            views = self.host_resource_views if host else self.resource_views
+            view.resource = views.get(type_id)
             if view.resource is None:
-                problem = self.types.resource_sides.get(type_id, RESOURCES)
+                problem = types.resource_sides.get(type_id, RESOURCES)
                 view.converter = f'_rt.Unsupported("{problem}")'
                 view.docstring = docstring(
                     td.docs, f"A placeholder: {problem} are not supported by these bindings yet."
@@ -490,10 +566,11 @@ class ViewBuilder:
                     " functions that use it raise NotImplementedError"
                 )
             else:
-                view.docstring = docstring(td.docs, self.resource_usage(view.resource, type_id))
+                usage = self.resource_usage(view.resource, type_id)
+                view.docstring = docstring(td.docs, usage, copy)
         else:
-            view.annotation = self.types.structure_annotation(type_id, ctx)
-            view.converter = self.types.structure_converter(type_id, ctx)
+            view.annotation = types.structure_annotation(type_id, ctx)
+            view.converter = types.structure_converter(type_id, ctx)
         return view
 
     # --- functions ---
@@ -544,6 +621,7 @@ class ViewBuilder:
     ) -> FuncView:
         """The view of `func`; for a resource's `method` the first parameter (WIT's `self`) is
         the Python `self`."""
+        types = self.host_types if where == "imported" else self.types
         in_resource = func.kind.tag not in FREESTANDING
         reserved = RESOURCE_PARAM_RESERVED if in_resource else naming.PARAM_RESERVED
         scope = Scope(f"the parameters of '{func.name}'", reserved)
@@ -555,25 +633,25 @@ class ViewBuilder:
                     else scope.claim(naming.snake(p.name), f"parameter '{p.name}'")
                 ),
                 p.name,
-                self.types.annotation(p.ty, ctx),
-                self.types.converter(p.ty, ctx),
+                types.annotation(p.ty, ctx),
+                types.converter(p.ty, ctx),
             )
             for i, p in enumerate(func.params)
         ]
-        result = self.types.result_of(func.result)
+        result = types.result_of(func.result)
         raises = None
         if result is not None:
-            result_annotation = self.types.annotation(result.ok, ctx)
-            err = self.types.annotation(result.err, ctx)
+            result_annotation = types.annotation(result.ok, ctx)
+            err = types.annotation(result.err, ctx)
             raises = f"Raises `Err` (its `.value` a `{err}`) when the function returns `err`."
         else:
-            result_annotation = self.types.annotation(func.result, ctx)
+            result_annotation = types.annotation(func.result, ctx)
         unsupported = ASYNC if func.kind.tag.startswith("async") else None
         if func.kind.tag.endswith(("getter", "setter")):
             unsupported = ACCESSORS  # wasmtime 50 cannot compile components that have them
-        types = [*(p.ty for p in func.params), func.result]
-        for t in types:
-            unsupported = unsupported or self.types.unsupported(t, where == "imported")
+        refs = [*(p.ty for p in func.params), func.result]
+        for t in refs:
+            unsupported = unsupported or types.unsupported(t)
         if unsupported is not None:
             self.warnings.append(
                 f"{where} function '{func.name}': {unsupported} are not supported by these bindings"
@@ -586,11 +664,11 @@ class ViewBuilder:
             docstring(func.docs, raises),
             params,
             result_annotation,
-            self.types.converter(func.result, ctx),
+            types.converter(func.result, ctx),
             result is not None,
             # The run time finds other features in the converters; these it cannot see there.
-            unsupported if unsupported in (ASYNC, ACCESSORS, DUAL_RESOURCES) else None,
-            any(self.types.has_handles(t) for t in types),
+            unsupported if unsupported in (ASYNC, ACCESSORS) else None,
+            any(types.has_handles(t) for t in refs),
         )
 
     # --- resources ---
@@ -602,14 +680,14 @@ class ViewBuilder:
         ctx: ModuleCtx,
         prefix: str,
         host_attr: str,
+        side: str,
     ) -> ResourceView:
         """The view of resource `type_id` and its functions (from `funcs`, the functions of its
         interface or world); `prefix` starts its label ("api."); `host_attr` names the host's
         class on the host object (imported resources)."""
         td = self.resolve.types[type_id]
         assert td.name is not None
-        py = self.type_names[type_id][1]
-        side = self.types.resource_sides[type_id]
+        py = (self.type_names if side == EXPORTED else self.host_names)[type_id][1]
         exported = side == EXPORTED
         where = "exported" if exported else "imported"
         view = ResourceView(side, py, td.name, converter_name(py), f"{prefix}{py}", host_attr)
@@ -749,16 +827,19 @@ class ViewBuilder:
             if side == EXPORTED:
                 # `instance.api.Counter`: an attribute of the exports, like their functions.
                 export_scope.claim(self.type_names[type_id][1], item)
-                view = self.resource_view(type_id, funcs, ctx, f"{attr}.", "")
+                view = self.resource_view(type_id, funcs, ctx, f"{attr}.", "", EXPORTED)
                 export_resources.append(view)
-            elif side == IMPORTED:
+                self.resource_views[type_id] = view
+            if side == IMPORTED or type_id in self.dual:
+                # Imported (and exported too: then the host's copy, `ImportedR`).
                 assert td.name is not None
                 host_attr = host_scope.claim(naming.snake(td.name), item)
-                view = self.resource_view(type_id, funcs, ctx, f"{attr}.", host_attr)
+                view = self.resource_view(type_id, funcs, ctx, f"{attr}.", host_attr, IMPORTED)
                 host_resources.append(view)
-            else:
-                continue
-            self.resource_views[type_id] = view
+                if type_id in self.dual:
+                    self.host_resource_views[type_id] = view
+                else:
+                    self.resource_views[type_id] = view
         return InterfaceView(
             self.modules[use.id],
             alias(self.modules[use.id]),
@@ -798,7 +879,9 @@ class ViewBuilder:
             if self.types.resource_sides.get(type_id) == IMPORTED:
                 assert td.name is not None
                 host_attr = proto_scope.claim(naming.snake(td.name), f"resource '{td.name}'")
-                res = self.resource_view(type_id, walk.import_funcs, world_ctx, "", host_attr)
+                res = self.resource_view(
+                    type_id, walk.import_funcs, world_ctx, "", host_attr, IMPORTED
+                )
                 self.resource_views[type_id] = res
                 world_resources.append(res)
         export_funcs = self.func_views(walk.export_funcs, world_ctx, class_scope, "", "exported")
