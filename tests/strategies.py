@@ -82,7 +82,21 @@ KEYWORDS = frozenset(
     include interface list map option own package record resource result s8 s16 s32 s64 static
     stream string tuple type u8 u16 u32 u64 use variant with world error-context _""".split()
 )
-PRIMITIVES = ("u8", "u16", "u32", "u64", "s8", "s16", "s32", "s64", "f32", "f64", "char", "bool", "string")
+PRIMITIVES = (
+    "u8",
+    "u16",
+    "u32",
+    "u64",
+    "s8",
+    "s16",
+    "s32",
+    "s64",
+    "f32",
+    "f64",
+    "char",
+    "bool",
+    "string",
+)
 # notes T10: the only key types a map accepts (an alias of one of them is rejected too).
 MAP_KEYS = ("bool", "u8", "u16", "u32", "u64", "s8", "s16", "s32", "s64", "char", "string")
 ACTIVE_FEATURE = "active"  # what the tests and the reference run with (`--features active`)
@@ -91,12 +105,70 @@ INACTIVE_FEATURES = ("other", "experimental-io", "beta2")
 # Name parts: plain words, words that are keywords on their own (so `%` gets exercised), words
 # close to accessor syntax, and short letters so collisions are likely enough to matter.
 WORDS = (
-    "a", "b", "c", "x", "y", "z", "r", "t", "foo", "bar", "baz", "item", "value", "data", "size",
-    "name", "id", "io", "http", "error", "context", "get", "set", "since", "unstable", "feature",
-    "list", "map", "type", "result", "own", "borrow", "stream", "future", "func", "use", "with",
-    "static", "interface", "world", "package", "resource", "enum", "flags", "record", "variant",
-    "tuple", "option", "async", "constructor", "import", "export", "include", "as", "from", "bool",
-    "char", "string", "u8", "s64", "f32", "v2", "x86", "utf8",
+    "a",
+    "b",
+    "c",
+    "x",
+    "y",
+    "z",
+    "r",
+    "t",
+    "foo",
+    "bar",
+    "baz",
+    "item",
+    "value",
+    "data",
+    "size",
+    "name",
+    "id",
+    "io",
+    "http",
+    "error",
+    "context",
+    "get",
+    "set",
+    "since",
+    "unstable",
+    "feature",
+    "list",
+    "map",
+    "type",
+    "result",
+    "own",
+    "borrow",
+    "stream",
+    "future",
+    "func",
+    "use",
+    "with",
+    "static",
+    "interface",
+    "world",
+    "package",
+    "resource",
+    "enum",
+    "flags",
+    "record",
+    "variant",
+    "tuple",
+    "option",
+    "async",
+    "constructor",
+    "import",
+    "export",
+    "include",
+    "as",
+    "from",
+    "bool",
+    "char",
+    "string",
+    "u8",
+    "s64",
+    "f32",
+    "v2",
+    "x86",
+    "utf8",
 )
 COMMENT_ALPHABET = "abcxyz XYZ019 .,:;!?-_()[]{}<>=@%'\"\téßü日本語🦀\u00a0*/"
 
@@ -182,7 +254,9 @@ class Package:
     pre: str = ""
     build: str = ""
     index: int = 0
-    scope: Scope = field(default_factory=Scope)  # interfaces, worlds (and, for the root, top-level uses)
+    scope: Scope = field(
+        default_factory=Scope
+    )  # interfaces, worlds (and, for the root, top-level uses)
 
     @property
     def version_text(self) -> str:
@@ -268,7 +342,9 @@ class _Gen:
             # a random part: letters and digits; only the first part must start with a letter
             # (wit-parser's validate_id accepts `a-1b`, notes L11)
             head = "abcdefghijklmnopqrstuvwxyz" if first else "abcdefghijklmnopqrstuvwxyz0123456789"
-            p = self.pick(head) + self._draw(st.text("abcdefghijklmnopqrstuvwxyz0123456789", max_size=5))
+            p = self.pick(head) + self._draw(
+                st.text("abcdefghijklmnopqrstuvwxyz0123456789", max_size=5)
+            )
         else:
             p = self.pick(WORDS)
         # each part is all lower or all UPPER case (notes L10)
@@ -305,7 +381,11 @@ class _Gen:
 
     def version(self) -> tuple[tuple[int, int, int], str, str]:
         v = (self.num(0, 2), self.num(0, 3), self.num(0, 12))
-        pre = self.pick(("", "", "", "rc.1", "alpha", "beta.2", "pre-1", "a-b.1")) if self.chance(25) else ""
+        pre = (
+            self.pick(("", "", "", "rc.1", "alpha", "beta.2", "pre-1", "a-b.1"))
+            if self.chance(25)
+            else ""
+        )
         build = self.pick(("", "build.5", "x-y", "20260101")) if self.chance(15) else ""
         return v, pre, build
 
@@ -315,7 +395,14 @@ class _Gen:
         assert pkg.version is not None
         cands = []
         M, m, p = pkg.version
-        for v in ((M, m, p), (M, m, max(p - 1, 0)), (M, 0, 0), (0, 0, 1), (0, 0, 0), (M, max(m - 1, 0), 3)):
+        for v in (
+            (M, m, p),
+            (M, m, max(p - 1, 0)),
+            (M, 0, 0),
+            (0, 0, 1),
+            (0, 0, 0),
+            (M, max(m - 1, 0), 3),
+        ):
             if v < pkg.version or (v == pkg.version and not pkg.pre):
                 cands.append(v)
         return self.pick(cands) if cands else None
@@ -342,7 +429,15 @@ class _Gen:
                     # notes G3: @deprecated needs @since; keep it between since and the package
                     dep = self.older_or_equal(pkg)
                     if dep is not None and dep >= since:
-                        d: Toks = ["@", "deprecated", "(", "version", "=", ".".join(map(str, dep)), ")"]
+                        d: Toks = [
+                            "@",
+                            "deprecated",
+                            "(",
+                            "version",
+                            "=",
+                            ".".join(map(str, dep)),
+                            ")",
+                        ]
                         toks = d + toks if self.chance(30) else toks + d
                 return toks, False
         if may_hide and self.chance(40):
@@ -351,7 +446,9 @@ class _Gen:
 
     # -- types --
 
-    def ty(self, env: TypeEnv, depth: int = 0, *, borrow: bool = False, plain: bool = False) -> Toks:
+    def ty(
+        self, env: TypeEnv, depth: int = 0, *, borrow: bool = False, plain: bool = False
+    ) -> Toks:
         """A type expression. `borrow` allows `borrow<r>`: only in parameters (notes T25).
 
         `plain` limits it to primitives and type names, for gated-off type definitions: wasm-tools
@@ -360,7 +457,11 @@ class _Gen:
         excluded due to its feature not being activated"."""
         r = self.num(0, 99)
         if plain:
-            return [self.id(self.pick(env.values))] if r >= 50 and env.values else [self.pick(PRIMITIVES)]
+            return (
+                [self.id(self.pick(env.values))]
+                if r >= 50 and env.values
+                else [self.pick(PRIMITIVES)]
+            )
         deep = depth < 3
         if r < 35 or (not deep and r < 60):
             return [self.pick(PRIMITIVES)]
@@ -383,7 +484,9 @@ class _Gen:
         if r < 70:
             return ["list", "<", *sub(), ">"]
         if r < 73:
-            n = self.pick(("1", "4", "16", "0", "255", "65536"))  # notes T6: `list<u8, 0>` is accepted
+            n = self.pick(
+                ("1", "4", "16", "0", "255", "65536")
+            )  # notes T6: `list<u8, 0>` is accepted
             return ["list", "<", *sub(), ",", n, ">"]
         if r < 78:
             return ["option", "<", *sub(), ">"]
@@ -413,7 +516,10 @@ class _Gen:
         """`( a: T, ... )` with strongly unique names (notes T2); a method's own parameter list
         must not repeat the implicit `self`."""
         scope = Scope(["self"] if method else [])
-        ps = [[self.id(self.fresh(scope)), ":", *self.ty(env, borrow=True)] for _ in range(self.num(0, 3))]
+        ps = [
+            [self.id(self.fresh(scope)), ":", *self.ty(env, borrow=True)]
+            for _ in range(self.num(0, 3))
+        ]
         return ["(", *_comma_list(ps, self.chance(10)), ")"]
 
     def result(self, env: TypeEnv) -> Toks:
@@ -434,7 +540,18 @@ class _Gen:
         ret: Toks = []
         if self.chance(30):
             ret = ["->", "result", "<", "_", ",", *self.ty(env), ">"]
-        setter: Toks = [self.id(name), ":", *static, "set", "(", self.id(self.fresh(Scope(["self"]))), ":", *t, ")", *ret]
+        setter: Toks = [
+            self.id(name),
+            ":",
+            *static,
+            "set",
+            "(",
+            self.id(self.fresh(Scope(["self"]))),
+            ":",
+            *t,
+            ")",
+            *ret,
+        ]
         return getter, setter
 
     def typedef(self, name: str, env: TypeEnv, *, plain: bool = False) -> Toks:
@@ -447,7 +564,10 @@ class _Gen:
             return ["type", n, "=", *self.ty(env, plain=plain), ";"]
         if k == 1:  # notes T11: records are never empty
             sc = Scope()
-            fs = [[self.id(self.fresh(sc)), ":", *self.ty(env, plain=plain)] for _ in range(self.num(1, 4))]
+            fs = [
+                [self.id(self.fresh(sc)), ":", *self.ty(env, plain=plain)]
+                for _ in range(self.num(1, 4))
+            ]
             return ["record", n, "{", *_comma_list(fs, self.chance(30)), "}"]
         if k == 2:
             sc = Scope()
@@ -524,7 +644,14 @@ class _Gen:
         return [i for i in pool if i.pkg.index <= here.index]
 
     def uses(
-        self, here: Package, pool: list[Iface], scope: Scope, env: TypeEnv, *, hide: bool = False, world: bool = False
+        self,
+        here: Package,
+        pool: list[Iface],
+        scope: Scope,
+        env: TypeEnv,
+        *,
+        hide: bool = False,
+        world: bool = False,
     ) -> tuple[list[Toks], set[int]]:
         """`use path.{a, b as c};` items: the names land in `scope` and `env`. In a `world` a `use`
         imports the interface, so its gate is `iface_gate` (or none). With `hide`, every
@@ -551,7 +678,16 @@ class _Gen:
             else:
                 gate, _ = self.gate(here, may_hide=False, must_hide=hide)
             items.append(
-                _item(gate, "use", self.path_to(iface, here), ".", "{", _comma_list(names, self.chance(10)), "}", ";")
+                _item(
+                    gate,
+                    "use",
+                    self.path_to(iface, here),
+                    ".",
+                    "{",
+                    _comma_list(names, self.chance(10)),
+                    "}",
+                    ";",
+                )
             )
             deps.add(iface.index)
         return items, deps
@@ -649,7 +785,10 @@ class _Gen:
             for n in dict.fromkeys(w.imports + w.exports):
                 into = [
                     (scope, names)
-                    for scope, names, src in ((imports, import_names, w.imports), (exports, export_names, w.exports))
+                    for scope, names, src in (
+                        (imports, import_names, w.imports),
+                        (exports, export_names, w.exports),
+                    )
                     if n in src
                 ]
                 if any(scope.taken(n) for scope, _ in into) or self.chance(10):
@@ -743,7 +882,14 @@ class _Gen:
 
         if not hidden:
             self.worlds.append(WorldInfo(pkg, name, import_names, export_names))
-        return _item(world_gate, "world", self.id(name), "{", [t for it in self.shuffle(items) for t in it], "}")
+        return _item(
+            world_gate,
+            "world",
+            self.id(name),
+            "{",
+            [t for it in self.shuffle(items) for t in it],
+            "}",
+        )
 
     # -- the document --
 
@@ -763,7 +909,9 @@ class _Gen:
 
     def document(self) -> list[Tok]:
         pkg_names = Scope()
-        nested = [self.package(i, pkg_names) for i in range(self.num(0, 2) if self.chance(30) else 0)]
+        nested = [
+            self.package(i, pkg_names) for i in range(self.num(0, 2) if self.chance(30) else 0)
+        ]
         root = self.root = self.package(len(nested), pkg_names)
         blocks: list[Toks] = []
         for pkg in nested:
@@ -950,12 +1098,63 @@ def documents(draw: st.DrawFn) -> WitDoc:
 # `->`, any other single character.
 _LEX = re.compile(r"/\*.*?\*/|//[^\n]*|\s+|%?[A-Za-z0-9_][A-Za-z0-9_.+-]*|->|.", re.S)
 _INSERTS = (
-    "}", "{", ";", ",", ":", "<", ">", "(", ")", "->", "=", ".", "/", "@", "*", "_", "%",
-    "func", "use", "type", "record", "resource", "interface", "world", "import", "export",
-    "include", "static", "constructor", "borrow<", "own<", "list<u8", "result<", "as", "with",
-    "package", "async", "get", "set", "@since(version = 9.0.0)", "@unstable(feature = x)",
-    "@deprecated(version = 0.0.1)", "%", "u8", "0", "1.0.0", "\u202e", "/*", "//", "\r",
-    "enum e { a }", "flags f {}", "record r {}", "tuple<>", "map<f32, u8>", "-", "--",
+    "}",
+    "{",
+    ";",
+    ",",
+    ":",
+    "<",
+    ">",
+    "(",
+    ")",
+    "->",
+    "=",
+    ".",
+    "/",
+    "@",
+    "*",
+    "_",
+    "%",
+    "func",
+    "use",
+    "type",
+    "record",
+    "resource",
+    "interface",
+    "world",
+    "import",
+    "export",
+    "include",
+    "static",
+    "constructor",
+    "borrow<",
+    "own<",
+    "list<u8",
+    "result<",
+    "as",
+    "with",
+    "package",
+    "async",
+    "get",
+    "set",
+    "@since(version = 9.0.0)",
+    "@unstable(feature = x)",
+    "@deprecated(version = 0.0.1)",
+    "%",
+    "u8",
+    "0",
+    "1.0.0",
+    "\u202e",
+    "/*",
+    "//",
+    "\r",
+    "enum e { a }",
+    "flags f {}",
+    "record r {}",
+    "tuple<>",
+    "map<f32, u8>",
+    "-",
+    "--",
 )
 
 
@@ -965,7 +1164,7 @@ _GATES = (
     "@since(version = 0.0.1)",
     "@since(version = 0.0.1) @deprecated(version = 0.0.1)",
     "@deprecated(version = 0.0.1)",
-    "@external-id(\"x\")",
+    '@external-id("x")',
 )
 
 
@@ -1014,7 +1213,15 @@ def mutation(draw: st.DrawFn, doc: WitDoc) -> str:
             old = toks[j].lstrip("%")
             new = draw(
                 st.sampled_from(
-                    [*words, old.upper(), old + "-x", old.replace("-", ""), old + "2", "nope", "%" + old]
+                    [
+                        *words,
+                        old.upper(),
+                        old + "-x",
+                        old.replace("-", ""),
+                        old + "2",
+                        "nope",
+                        "%" + old,
+                    ]
                 )
             )
             toks[j] = new
@@ -1026,7 +1233,9 @@ def mutation(draw: st.DrawFn, doc: WitDoc) -> str:
         nums = [j for j in code if re.fullmatch(r"[0-9][0-9.a-z+-]*", toks[j])]
         if nums:
             j = draw(st.sampled_from(nums))
-            toks[j] = draw(st.sampled_from(("0", "99.0.0", "1.0", "4294967296", "1.0.0-", "01.0.0")))
+            toks[j] = draw(
+                st.sampled_from(("0", "99.0.0", "1.0", "4294967296", "1.0.0-", "01.0.0"))
+            )
     return "".join(toks)
 
 
@@ -1043,14 +1252,98 @@ def mutated_documents(draw: st.DrawFn) -> str:
 # --- fuzz input ----------------------------------------------------------------------------------
 
 _FUZZ_TOKENS = (
-    "package", "a:b", "a:b@1.0.0", "interface", "world", "use", "import", "export", "include",
-    "with", "as", "func", "async", "static", "constructor", "resource", "record", "variant", "enum",
-    "flags", "type", "list", "option", "result", "tuple", "map", "future", "stream", "own", "borrow",
-    "error-context", "get", "set", "u8", "u32", "string", "char", "bool", "f64", "_", "x", "foo-bar",
-    "%type", "%", "FOO", "a-1b", "a--b", "fooBar", "{", "}", "(", ")", "<", ">", ";", ":", ",", ".",
-    "/", "=", "->", "-", "+", "*", "@", "@since", "@unstable", "@deprecated", "@external-id",
-    "version", "feature", "0", "1", "4294967296", "1.0.0", "1.0.0-rc.1+b", '"s"', '"\\u{7fff}"',
-    '"\\q"', "//", "///", "/*", "*/", "/**", "\n", "\r\n", "\r", "\t", " ", "\u202e", "\x00", "é",
+    "package",
+    "a:b",
+    "a:b@1.0.0",
+    "interface",
+    "world",
+    "use",
+    "import",
+    "export",
+    "include",
+    "with",
+    "as",
+    "func",
+    "async",
+    "static",
+    "constructor",
+    "resource",
+    "record",
+    "variant",
+    "enum",
+    "flags",
+    "type",
+    "list",
+    "option",
+    "result",
+    "tuple",
+    "map",
+    "future",
+    "stream",
+    "own",
+    "borrow",
+    "error-context",
+    "get",
+    "set",
+    "u8",
+    "u32",
+    "string",
+    "char",
+    "bool",
+    "f64",
+    "_",
+    "x",
+    "foo-bar",
+    "%type",
+    "%",
+    "FOO",
+    "a-1b",
+    "a--b",
+    "fooBar",
+    "{",
+    "}",
+    "(",
+    ")",
+    "<",
+    ">",
+    ";",
+    ":",
+    ",",
+    ".",
+    "/",
+    "=",
+    "->",
+    "-",
+    "+",
+    "*",
+    "@",
+    "@since",
+    "@unstable",
+    "@deprecated",
+    "@external-id",
+    "version",
+    "feature",
+    "0",
+    "1",
+    "4294967296",
+    "1.0.0",
+    "1.0.0-rc.1+b",
+    '"s"',
+    '"\\u{7fff}"',
+    '"\\q"',
+    "//",
+    "///",
+    "/*",
+    "*/",
+    "/**",
+    "\n",
+    "\r\n",
+    "\r",
+    "\t",
+    " ",
+    "\u202e",
+    "\x00",
+    "é",
 )
 _FORBIDDEN = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u0149\u0673\u0f77\u0f79\u17a3\u17a4\u17b4\u17b5"
 _SNIPPETS = (
@@ -1088,7 +1381,11 @@ def deep_texts(depth: int, closed: bool = True) -> list[str]:
     ifs = "".join(f"interface i{k} {{ use i{k + 1}.{{t}}; }}\n" for k in range(n))
     return [
         "package a:b; interface i { type t = " + "list<" * depth + "u8" + ">" * depth * c + "; }",
-        "package a:b; interface i { type t = " + "option<tuple<" * depth + "u8" + ">>" * depth * c + "; }",
+        "package a:b; interface i { type t = "
+        + "option<tuple<" * depth
+        + "u8"
+        + ">>" * depth * c
+        + "; }",
         "package a:b;\n" + "/*" * depth + " */" * depth * c + "\ninterface i {}",
         "package a:b; interface i {" + "{" * depth + "}" * depth * c,
         "package a:b; interface i { f: func(" + "a: result<" * depth + ") }",
@@ -1121,13 +1418,17 @@ def fuzz_text(rng: random.Random, *, max_depth: int = 2000) -> str:
         return "".join(_code_point(rng) for _ in range(rng.randrange(0, 80)))
     if mode < 8:  # random bytes, decoded the way a loader might (lossy, so surrogate-free)
         data = rng.randbytes(rng.randrange(0, 120))
-        return data.decode("utf-8", errors="replace") if rng.random() < 0.5 else data.decode("latin-1")
+        return (
+            data.decode("utf-8", errors="replace") if rng.random() < 0.5 else data.decode("latin-1")
+        )
     if mode < 9:
-        return rng.choice(deep_texts(rng.choice((10, 100, 1000, max_depth)), closed=rng.random() < 0.7))
+        return rng.choice(
+            deep_texts(rng.choice((10, 100, 1000, max_depth)), closed=rng.random() < 0.7)
+        )
     # a comment or string that never ends, or that ends in odd places
-    return rng.choice(("package a:b; /* ", "package a:b; // x", "package a:b; @external-id(\"", "/**/*/"))  + (
-        "".join(_code_point(rng) for _ in range(rng.randrange(0, 20)))
-    )
+    return rng.choice(
+        ("package a:b; /* ", "package a:b; // x", 'package a:b; @external-id("', "/**/*/")
+    ) + ("".join(_code_point(rng) for _ in range(rng.randrange(0, 20))))
 
 
 def fuzz_texts(max_depth: int = 2000) -> st.SearchStrategy[str]:

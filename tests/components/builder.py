@@ -205,7 +205,9 @@ class DummyModule:
 # a backslash would mean our assumption broke, and the parser refuses it below.
 _STRING = r'"([^"]*)"'
 _SIG = r"((?:\s*\((?:param|result)(?:\s+[if](?:32|64))*\))*)"
-_IMPORT_RE = re.compile(rf"^\s*\(import {_STRING} {_STRING} \(func \(;(\d+);\) \(type \d+\){_SIG}\)\)\s*$")
+_IMPORT_RE = re.compile(
+    rf"^\s*\(import {_STRING} {_STRING} \(func \(;(\d+);\) \(type \d+\){_SIG}\)\)\s*$"
+)
 _EXPORT_RE = re.compile(rf"^\s*\(export {_STRING} \(func (\d+)\)\)\s*$")
 _FUNC_RE = re.compile(rf"^\s*\(func \(;(\d+);\) \(type \d+\){_SIG}\)?\s*$")
 _SIG_PART_RE = re.compile(r"\((param|result)((?:\s+[if](?:32|64))*)\)")
@@ -225,7 +227,9 @@ def parse_dummy(text: str) -> DummyModule:
     The printer writes one item per line with index comments (`(func (;8;) (type 2) (param i32))`);
     exports name a function index, whose signature is on that function's own line."""
     if "\\" in text.split("(@custom", 1)[0]:
-        raise ComponentBuildError("the dummy module has an escaped string; the builder cannot read it")
+        raise ComponentBuildError(
+            "the dummy module has an escaped string; the builder cannot read it"
+        )
     imports: dict[int, CoreFunc] = {}
     export_names: list[tuple[str, int]] = []
     sigs: dict[int, tuple[tuple[str, ...], tuple[str, ...]]] = {}
@@ -273,7 +277,9 @@ def _is_resource_func(core_name: str) -> bool:
 
 
 def _indent(body: str, prefix: str = "    ") -> str:
-    return "\n".join(prefix + line if line.strip() else "" for line in body.strip("\n").splitlines())
+    return "\n".join(
+        prefix + line if line.strip() else "" for line in body.strip("\n").splitlines()
+    )
 
 
 _PRELUDE = f"""\
@@ -321,7 +327,11 @@ def _forward_body(export: CoreFunc, target: CoreFunc) -> str | None:
     args = "".join(f" (local.get {i})" for i in range(len(export.params)))
     if (export.params, export.results) == (target.params, target.results):
         return f"(call {target.ident}{args})"
-    if export.results == ("i32",) and target.params == (*export.params, "i32") and not target.results:
+    if (
+        export.results == ("i32",)
+        and target.params == (*export.params, "i32")
+        and not target.results
+    ):
         # Results flatten to more than one value: the host writes them into our return area.
         return (
             "(local $retptr i32)\n"
@@ -332,7 +342,9 @@ def _forward_body(export: CoreFunc, target: CoreFunc) -> str | None:
     return None
 
 
-def core_module_wat(dummy: DummyModule, bodies: Mapping[str, str] | None = None, extra_wat: str = "") -> str:
+def core_module_wat(
+    dummy: DummyModule, bodies: Mapping[str, str] | None = None, extra_wat: str = ""
+) -> str:
     """The text of the real core module for `dummy` (see the module docstring for the rules)."""
     bodies = dict(bodies or {})
     export_names = {e.name for e in dummy.exports}
@@ -347,7 +359,9 @@ def core_module_wat(dummy: DummyModule, bodies: Mapping[str, str] | None = None,
 
     out = ["(module"]
     for imp in dummy.imports:
-        out.append(f'  (import "{imp.module}" "{imp.name}" (func {imp.ident} {imp.signature_wat()}))')
+        out.append(
+            f'  (import "{imp.module}" "{imp.name}" (func {imp.ident} {imp.signature_wat()}))'
+        )
     out.append(_PRELUDE.rstrip("\n"))
     for export in dummy.exports:
         name = export.name
@@ -395,7 +409,11 @@ def default_cache_dir() -> Path:
 
 
 def _cache_key(
-    exe: Path, wit: str | Mapping[str, str], world: str | None, bodies: Mapping[str, str], extra_wat: str
+    exe: Path,
+    wit: str | Mapping[str, str],
+    world: str | None,
+    bodies: Mapping[str, str],
+    extra_wat: str,
 ) -> str:
     material = {
         "builder": BUILDER_VERSION,
@@ -414,7 +432,9 @@ def _write_wit(wit: str | Mapping[str, str], folder: Path) -> None:
     for rel, text in files.items():
         pure = PurePosixPath(rel)
         if pure.is_absolute() or ".." in pure.parts or not pure.parts:
-            raise ComponentBuildError(f"WIT file names must be relative paths inside the package: {rel!r}")
+            raise ComponentBuildError(
+                f"WIT file names must be relative paths inside the package: {rel!r}"
+            )
         path = folder.joinpath(*pure.parts)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")

@@ -147,7 +147,9 @@ def echo_host(seen: list[tuple[str, tuple[Any, ...]]]) -> Callable[[LinkerInstan
         root.add_func("h-echo-list", record("h-echo-list", lambda xs: [x * 2 for x in xs]))
         root.add_func("h-pair", record("h-pair", lambda a, b: (b, a)))
         root.add_func("h-spill-sum", record("h-spill-sum", lambda *a: sum(map(len, a[:8])) + a[8]))
-        root.add_func("h-spill-join", record("h-spill-join", lambda *a: "|".join(a[:8]) + f"#{a[8]}"))
+        root.add_func(
+            "h-spill-join", record("h-spill-join", lambda *a: "|".join(a[:8]) + f"#{a[8]}")
+        )
 
     return define
 
@@ -157,7 +159,9 @@ def echo(
     engine: Engine, component_builder: Build
 ) -> Iterator[tuple[Store, Instance, list[tuple[str, tuple[Any, ...]]]]]:
     seen: list[tuple[str, tuple[Any, ...]]] = []
-    store, _, instance = instantiate(engine, component_builder(ECHO_WIT, bodies=ECHO_BODIES), echo_host(seen))
+    store, _, instance = instantiate(
+        engine, component_builder(ECHO_WIT, bodies=ECHO_BODIES), echo_host(seen)
+    )
     yield store, instance, seen
 
 
@@ -170,7 +174,9 @@ def test_forward_string_round_trip(echo: Any) -> None:
 
 def test_forward_record_with_retptr(echo: Any) -> None:
     store, instance, seen = echo
-    person = SimpleNamespace(name="Zoë", age=42, tags=["a", "ßb", ""], score=-1.5, active=True, id=2**64 - 1)
+    person = SimpleNamespace(
+        name="Zoë", age=42, tags=["a", "ßb", ""], score=-1.5, active=True, id=2**64 - 1
+    )
     got = call(store, instance, "echo-person", person)
     assert vars(got) == vars(person)
     assert seen[-1][0] == "h-echo-person"
@@ -246,7 +252,8 @@ def test_interface_forwarding(component_builder: Build, engine: Engine) -> None:
         with root.add_instance("test:fwd/host-api@1.0.0") as iface:
             iface.add_func("greet", lambda store, name: f"hello, {name}!")
             iface.add_func(
-                "shift", lambda store, p, dx: SimpleNamespace(x=p.x + dx, y=p.y, label=p.label + "'")
+                "shift",
+                lambda store, p, dx: SimpleNamespace(x=p.x + dx, y=p.y, label=p.label + "'"),
             )
             iface.add_func("answer", lambda store: 42)
 
@@ -376,7 +383,9 @@ WASI_BODIES = {
 @pytest.mark.parametrize(
     "wit",
     [
-        pytest.param({"main.wit": WASI_MAIN, "deps/random/random.wit": WASI_RANDOM}, id="deps-folder"),
+        pytest.param(
+            {"main.wit": WASI_MAIN, "deps/random/random.wit": WASI_RANDOM}, id="deps-folder"
+        ),
         pytest.param(
             WASI_MAIN + "\npackage wasi:random@0.2.0 {\n" + WASI_RANDOM.split("\n", 2)[2] + "}\n",
             id="nested-package",
@@ -444,7 +453,9 @@ def test_concurrent_builds_of_one_key(tmp_path: Path, engine: Engine) -> None:
 
     def work() -> None:
         try:
-            results.append(build_component(ADD_WIT, bodies={"add": "(local.get 1)"}, cache_dir=tmp_path))
+            results.append(
+                build_component(ADD_WIT, bodies={"add": "(local.get 1)"}, cache_dir=tmp_path)
+            )
         except BaseException as exc:  # reported by the assertion below
             errors.append(exc)
 
@@ -473,15 +484,21 @@ def test_bad_body_reports_stderr_and_wat_path(tmp_path: Path) -> None:
 
 def test_bad_wit_reports_stderr(tmp_path: Path) -> None:
     with pytest.raises(ComponentBuildError, match="(?s)dummy module.*wasm-tools stderr.*"):
-        build_component("package test:bad;\nworld w { export f: func() -> nope; }\n", cache_dir=tmp_path)
+        build_component(
+            "package test:bad;\nworld w { export f: func() -> nope; }\n", cache_dir=tmp_path
+        )
 
 
 def test_unknown_body_name_lists_exports(tmp_path: Path) -> None:
-    with pytest.raises(ComponentBuildError, match=r"not core exports of this world: \['ad'\].*'add'"):
+    with pytest.raises(
+        ComponentBuildError, match=r"not core exports of this world: \['ad'\].*'add'"
+    ):
         build_component(ADD_WIT, bodies={"ad": "unreachable"}, cache_dir=tmp_path)
 
 
-def test_missing_wasm_tools_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_missing_wasm_tools_is_a_clear_error(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setattr(builder, "find_wasm_tools", lambda: None)
     with pytest.raises(ComponentBuildError, match="wasm-tools was not found"):
         build_component(ADD_WIT, cache_dir=tmp_path)

@@ -33,14 +33,18 @@ REPO = Path(__file__).resolve().parents[2]
 SHARED = REPO.parent / "shared"
 CORPUS = SHARED / "conformance"
 SCORER = SHARED / "tools" / "wit-conformance"
-MISSING = f"the shared conformance corpus is not at {SHARED} (it lives beside the repo as ../shared)"
+MISSING = (
+    f"the shared conformance corpus is not at {SHARED} (it lives beside the repo as ../shared)"
+)
 
 # The bar: all accepts, rejects and locations; messages may differ in at most 10 cases.
 MIN_MESSAGES = 170
 # case -> why its first line may differ from the reference's (each entry spends one of the 10)
 KNOWN_MESSAGE_DIFFERENCES: dict[str, str] = {}
 
-SUMMARY = re.compile(r"conformance: accept (\d+)/(\d+) reject (\d+)/(\d+) loc (\d+)/(\d+) msg (\d+)/(\d+)")
+SUMMARY = re.compile(
+    r"conformance: accept (\d+)/(\d+) reject (\d+)/(\d+) loc (\d+)/(\d+) msg (\d+)/(\d+)"
+)
 LOCATION = re.compile(r"-->\s*(\S+:\d+:\d+)")
 
 
@@ -82,14 +86,30 @@ def test_scorer_meets_the_bar() -> None:
     # the scorer runs from inside the corpus: make this checkout's witgen importable there (last,
     # so that an explicit PYTHONPATH still wins)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [env.get("PYTHONPATH"), str(REPO)]))
-    cmd = [sys.executable, str(SCORER), "--show", "1000", "--", sys.executable, "-m", "witgen", "json", "--features", "active"]
+    cmd = [
+        sys.executable,
+        str(SCORER),
+        "--show",
+        "1000",
+        "--",
+        sys.executable,
+        "-m",
+        "witgen",
+        "json",
+        "--features",
+        "active",
+    ]
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=900)
     m = SUMMARY.search(proc.stdout)
-    assert m, f"no summary line from the scorer (exit {proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+    assert (
+        m
+    ), f"no summary line from the scorer (exit {proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
     acc, acc_n, rej, rej_n, loc, loc_n, msg, msg_n = map(int, m.groups())
     failing = proc.stdout[: m.start()].strip()
     ok = acc == acc_n and rej == rej_n and loc == loc_n and msg >= MIN_MESSAGES and msg_n == rej_n
-    assert ok, f"{m.group(0)}; the bar is everything right but at least {MIN_MESSAGES} messages\n{failing}"
+    assert (
+        ok
+    ), f"{m.group(0)}; the bar is everything right but at least {MIN_MESSAGES} messages\n{failing}"
     assert (acc_n, rej_n, loc_n) == (72, 180, 174), f"the corpus changed: {m.group(0)}"
 
 
@@ -117,7 +137,12 @@ def _params(cases: list[tuple[str, str]], xfail: dict[str, str] | None = None) -
         return [pytest.param(None, None, marks=pytest.mark.skip(reason=MISSING))]
     xfail = xfail or {}
     return [
-        pytest.param(rel, verdict, id=rel, marks=[pytest.mark.xfail(strict=True, reason=xfail[rel])] if rel in xfail else [])
+        pytest.param(
+            rel,
+            verdict,
+            id=rel,
+            marks=[pytest.mark.xfail(strict=True, reason=xfail[rel])] if rel in xfail else [],
+        )
         for rel, verdict in cases
     ]
 
@@ -135,7 +160,9 @@ def test_case(rel: str, verdict: str) -> None:
     want = LOCATION.search(expected)
     if want:
         got = LOCATION.search(out)
-        assert got and got.group(1) == want.group(1), f"wrong location\n--- reference:\n{expected}\n--- witgen:\n{out}"
+        assert got and got.group(1) == want.group(
+            1
+        ), f"wrong location\n--- reference:\n{expected}\n--- witgen:\n{out}"
 
 
 @pytest.mark.parametrize(("rel", "verdict"), _params(REJECTS, KNOWN_MESSAGE_DIFFERENCES))

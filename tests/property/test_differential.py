@@ -64,7 +64,9 @@ def witgen(workdir: Path) -> Outcome:
 
 
 def json_diff(ours: str, theirs: str) -> str:
-    diff = difflib.unified_diff(theirs.splitlines(), ours.splitlines(), "reference", "witgen", lineterm="", n=2)
+    diff = difflib.unified_diff(
+        theirs.splitlines(), ours.splitlines(), "reference", "witgen", lineterm="", n=2
+    )
     return "\n".join(list(diff)[:60])
 
 
@@ -81,7 +83,9 @@ def assert_same_json(ours: str, theirs: str) -> None:
 def test_valid_documents_resolve_like_the_reference(workdir: Path, doc: WitDoc) -> None:
     write(workdir, doc.text)
     ref = reference.run(FILE, features=FEATURES, cwd=workdir)
-    assert ref.accepted, f"the generator made a document the reference rejects (a generator bug):\n{ref.error}"
+    assert (
+        ref.accepted
+    ), f"the generator made a document the reference rejects (a generator bug):\n{ref.error}"
     ours = witgen(workdir)
     assert ours.accepted, f"witgen rejects a valid document:\n{ours.error}"
     assert_same_json(ours.json, ref.stdout)
@@ -100,6 +104,7 @@ def test_mutated_documents_get_the_reference_verdict(workdir: Path, text: str) -
         return
     assert not ours.accepted, f"witgen accepts what the reference rejects:\n{ref.error}"
     our_msg, our_loc = reference.parse_error(ours.error)
-    assert (our_loc, our_msg) == (ref.location, ref.message), (
-        f"different error\n--- reference:\n{ref.error}\n--- witgen:\n{ours.error}"
-    )
+    assert (our_loc, our_msg) == (
+        ref.location,
+        ref.message,
+    ), f"different error\n--- reference:\n{ref.error}\n--- witgen:\n{ours.error}"

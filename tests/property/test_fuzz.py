@@ -63,7 +63,10 @@ def test_loader_raises_only_wit_error(workdir: Path, text: str) -> None:
 
 
 @settings(PROFILE, max_examples=PROFILE.max_examples)
-@given(data=st.binary(max_size=200) | st.text(max_size=50).map(lambda s: b"package a:b;\n" + s.encode("utf-8", "surrogatepass")))
+@given(
+    data=st.binary(max_size=200)
+    | st.text(max_size=50).map(lambda s: b"package a:b;\n" + s.encode("utf-8", "surrogatepass"))
+)
 def test_loader_rejects_undecodable_files_with_wit_error(workdir: Path, data: bytes) -> None:
     # invalid UTF-8 (and lone surrogates encoded anyway) must be a WitError, not a decode error
     path = workdir / "bytes.wit"

@@ -59,7 +59,9 @@ def golden_of(case: str) -> tuple[Path, str]:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("cases", nargs="*", help="cases to bless (default: all)")
     ap.add_argument("--check", action="store_true", help="only report goldens that differ")
     args = ap.parse_args()

@@ -92,4 +92,6 @@ def test_goldens_are_the_references(case: str) -> None:
     path, content = bless.golden_of(case)
     assert path.exists(), f"the reference's verdict on {case} is {path.name}: run bless.py"
     assert bless.read(path) == content, f"{path.name} is not the reference's output: run bless.py"
-    assert (path.suffix == ".err") == case.startswith("parse-fail/"), f"{case} is in the wrong folder"
+    assert (path.suffix == ".err") == case.startswith(
+        "parse-fail/"
+    ), f"{case} is in the wrong folder"
