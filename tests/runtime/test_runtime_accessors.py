@@ -63,7 +63,9 @@ def test_wasmtime_50_cannot_compile_accessors(tmp_path: Path, knobs_pkg: ModuleT
     subprocess.run([str(exe), "component", "new", str(core), "-o", str(component)], check=True)
     with pytest.raises(wasmtime.WasmtimeError, match="accessors feature"):
         Component.from_file(wasmtime.Engine(), str(component))
-    with pytest.raises(Exception, match="accessors feature"):
+    with pytest.raises(
+        knobs_pkg.ComponentError, match="not a valid component: .*accessors feature"
+    ):
         knobs_pkg.Knobbed.load(component, object(), cache=False)
 
 

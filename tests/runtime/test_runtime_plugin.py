@@ -102,3 +102,30 @@ def test_wasi_is_provided_with_a_safe_default(
     config = wasmtime.WasiConfig()
     config.argv = ["prog", "a", "b"]
     assert pkg.WasiUser.load(component, wasi=config).arg_count() == 3
+
+
+def test_files_that_are_not_components_of_this_world_give_component_errors(
+    plugin_pkg: ModuleType, component_builder: Callable[..., Path], tmp_path: Path
+) -> None:
+    garbage = tmp_path / "garbage.wasm"
+    garbage.write_bytes(b"not wasm at all")
+    with pytest.raises(
+        plugin_pkg.ComponentError, match=r"garbage.wasm: not a WebAssembly component"
+    ):
+        plugin_pkg.Plugin.load(garbage, Host(), cache=False)
+
+    core = tmp_path / "core.wasm"
+    core.write_bytes(b"\0asm\x01\x00\x00\x00")  # an empty core module
+    with pytest.raises(
+        plugin_pkg.ComponentError, match="a core WebAssembly module, not a component"
+    ):
+        plugin_pkg.Plugin.load(core, Host(), cache=False)
+
+    # A component of another world: it imports an interface this host does not provide.
+    other = component_builder(
+        "package test:other;\n"
+        "interface clock { now: func() -> u64; }\n"
+        "world other { import clock; export run: func(param: string) -> string; }\n",
+    )
+    with pytest.raises(plugin_pkg.ComponentError, match=r"instantiating .*test:other/clock"):
+        plugin_pkg.Plugin.load(other, Host(), cache=False)

@@ -2319,9 +2319,31 @@ def _write_entry(path: Path, payload: bytes) -> None:
         raise
 
 
+_CORE_MODULE_HEADER = b"\0asm\x01\x00\x00\x00"
+
+
 def _compile(engine: wasmtime.Engine, wasm: bytes) -> Component:
     """Compile a component (the slow step the cache avoids)."""
     return Component(engine, wasm)
+
+
+def _compile_file(engine: wasmtime.Engine, wasm: bytes, path: PathLike) -> Component:
+    """`_compile`, with a bad file reported as a `ComponentError` naming it.
+
+    wasmtime would read bytes without the `\\0asm` header as WAT text and answer a puzzling
+    "expected `(`", so the header is checked first.
+    """
+    where = os.fspath(path)
+    if not wasm.startswith(b"\0asm"):
+        raise ComponentError(f"{where}: not a WebAssembly component (no \\0asm header)")
+    if wasm.startswith(_CORE_MODULE_HEADER):
+        raise ComponentError(f"{where}: a core WebAssembly module, not a component")
+    try:
+        return _compile(engine, wasm)
+    except wasmtime.WasmtimeError as err:
+        raise ComponentError(
+            f"{where}: not a valid component: {' '.join(str(err).split())}"
+        ) from err
 
 
 def load_component(
@@ -2333,7 +2355,7 @@ def load_component(
     with open(path, "rb") as file:
         wasm = file.read()
     if cache is False:
-        return _compile(engine, wasm)
+        return _compile_file(engine, wasm, path)
     info = engine_info(engine)
     key = _cache_key(wasm, info)
     with _COMPILED_LOCK:
@@ -2350,7 +2372,7 @@ def load_component(
         except wasmtime.WasmtimeError:
             component = None  # from another wasmtime or configuration: compiled again below
     if component is None:
-        component = _compile(engine, wasm)
+        component = _compile_file(engine, wasm, path)
         if entry is not None:
             try:
                 _write_entry(entry, bytes(component.serialize()))
@@ -2424,7 +2446,8 @@ class Loading:
         reason = _trap_reason(text)
         if reason == _TRAP_INTERRUPT or _TRAP_FUEL in reason:
             return trap_error(where, reason, self.limits)
-        return err
+        # e.g. an import this host does not provide, or a trap in the component's start code
+        return ComponentError(f"{where}: {' '.join(text.split())}")
 
 
 def prepare_load(
