@@ -97,6 +97,9 @@ def test_include_rename_of_plain_and_annotated_names() -> None:
     assert rename("[method]r.f", n) == "[method]s.f"
     assert rename("[constructor]r", n) == "[constructor]s"
     assert rename("[get]r", n) == "[get]s"
+    # accessors of a resource keep both annotations (found by the differential test)
+    assert rename("[method][get]r.p", n) == "[method][get]s.p"
+    assert rename("[static][set]r.p", n) == "[static][set]s.p"
     assert rename("q", n) is None
 
 

@@ -661,17 +661,27 @@ def setters_follow_getters(items: dict[m.WorldKey, m.WorldItem]) -> dict[m.World
 
 
 def rename(original: str, inc: m.IncludeName) -> str | None:
-    """The new name of `original` under `include ... with { name as as_ }` (or None)."""
+    """The new name of `original` under `include ... with { name as as_ }` (or None).
+
+    Annotated names keep their annotations: `[method]r.f` -> `[method]s.f`, and accessors too,
+    `[method][get]r.p` -> `[method][get]s.p` (checked against wasm-tools 1.262.0).
+    """
     if original == inc.name:
         return inc.as_
-    kind, sep, rest = original.partition("]")
-    if not sep:
+    end = 0
+    while original.startswith("[", end):
+        close = original.find("]", end)
+        if close < 0:
+            return None
+        end = close + 1
+    if end == 0:
         return None
+    kind, rest = original[:end], original[end:]
     name, dot, tail = rest.partition(".")
     if dot and name == inc.name:
-        return f"{kind}]{inc.as_}.{tail}"
+        return f"{kind}{inc.as_}.{tail}"
     if rest == inc.name:
-        return f"{kind}]{inc.as_}"
+        return f"{kind}{inc.as_}"
     return None
 
 
