@@ -1069,22 +1069,34 @@ def _host_entry(
         return _callback_failed(exc, "host function")
 
 
-def _host_finalize(data: Optional[int], _funcs: dict[int, Any] = _HOST_FUNCS) -> None:
-    # The table is bound as a default: wasmtime may run this while the interpreter exits, after
-    # the module's globals have been cleared to None.
-    _funcs.pop(data or 0, None)
+def _finalizer(table: dict[int, Any]) -> Any:
+    """The C callback wasmtime runs when it forgets an entry of `table`.
+
+    The closure holds the table itself: wasmtime may run it while the interpreter exits, after the
+    module's globals have been cleared to None.
+    """
+
+    def finalize(data: Optional[int]) -> None:
+        table.pop(data or 0, None)
+
+    return ctypes.CFUNCTYPE(None, ctypes.c_void_p)(finalize)
 
 
-_HOST_ENTRY = _b.wasmtime_component_func_callback_t(_host_entry)
-_HOST_FINALIZE = ctypes.CFUNCTYPE(None, ctypes.c_void_p)(_host_finalize)
-
-
-def add_host_func(linker: LinkerInstance, name: str, func: HostFunc) -> None:
-    """Define the import `name` in `linker` (an open `LinkerInstance`) as `func`."""
+def _require_unlocked(linker: LinkerInstance) -> None:
+    # The C API would fail less clearly; wasmtime-py's own add_func says the same.
     if linker.locked:
         raise wasmtime.WasmtimeError(
             "cannot use linker instance while it's in use by other instances"
         )
+
+
+_HOST_ENTRY = _b.wasmtime_component_func_callback_t(_host_entry)
+_HOST_FINALIZE = _finalizer(_HOST_FUNCS)
+
+
+def add_host_func(linker: LinkerInstance, name: str, func: HostFunc) -> None:
+    """Define the import `name` in `linker` (an open `LinkerInstance`) as `func`."""
+    _require_unlocked(linker)
     key = _register(_HOST_FUNCS, func)
     raw = name.encode("utf-8")
     entry = getattr(func, "c_entry", _HOST_ENTRY)  # `ResourceHostFunc` has an entry of its own
@@ -1773,21 +1785,13 @@ def _resource_dtor(data: Optional[int], ctx: Any, rep: int) -> int:
         return _callback_failed(exc, "resource destructor")
 
 
-def _resource_finalize(data: Optional[int], _dtors: dict[int, Any] = _RESOURCE_DTORS) -> None:
-    # Bound as a default, like `_host_finalize`: this may run during interpreter exit.
-    _dtors.pop(data or 0, None)
-
-
 _RESOURCE_DTOR = _b.wasmtime_component_resource_destructor_t(_resource_dtor)
-_RESOURCE_FINALIZE = ctypes.CFUNCTYPE(None, ctypes.c_void_p)(_resource_finalize)
+_RESOURCE_FINALIZE = _finalizer(_RESOURCE_DTORS)
 
 
 def add_host_resource(linker: LinkerInstance, name: str, res: ImportedResource) -> None:
     """Define resource `name` in `linker` (an open `LinkerInstance`) as host resource `res`."""
-    if linker.locked:
-        raise wasmtime.WasmtimeError(
-            "cannot use linker instance while it's in use by other instances"
-        )
+    _require_unlocked(linker)
     key = _register(_RESOURCE_DTORS, res)
     raw = name.encode("utf-8")
     err = _add_resource(
