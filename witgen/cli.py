@@ -40,10 +40,14 @@ EXIT_INTERRUPTED = 130  # the shell's 128 + SIGINT
 # Set to re-raise internal errors with their traceback (for witgen's own developers).
 DEBUG_ENV = "WITGEN_TRACEBACK"
 
-MAIN_USAGE = "witgen PATH -o OUT [--world NAME] [--features LIST | --all-features]"
+MAIN_USAGE = "witgen PATH -o OUT [--world NAME] [--guest] [--features LIST | --all-features]"
+BUILD_USAGE = (
+    "witgen build PATH MODULE.py -o PLUGIN.wasm [--world NAME] [--features LIST | --all-features]"
+)
 
 USAGE = f"""\
 {MAIN_USAGE}
+       {BUILD_USAGE}
        witgen json PATH [--features LIST | --all-features]
        witgen check PATH [--features LIST | --all-features]
        witgen --help | --version"""
@@ -64,7 +68,11 @@ names a path.
 
 `witgen PATH -o OUT [--world NAME]` writes the Python package OUT/<world>/ (the world's name in
 snake_case) with wasmtime host bindings for the world; --world may be left out when the root
-package has one world.
+package has one world. With --guest it writes OUT/<world>_guest/ instead: the classes a plugin
+written in Python subclasses, and the functions it calls the host with.
+
+`witgen build PATH MODULE.py -o PLUGIN.wasm` turns such a plugin module into a component with
+componentize-py (`pip install 'witgen[guest]'`).
 
 {EXIT_STATUS_HELP}"""
 
@@ -124,6 +132,12 @@ def _build_parser() -> _Parser:
             formatter_class=formatter,
         )
         _add_path_arg(sub)
+        if name == "build":
+            sub.add_argument("module", metavar="MODULE.py", help="the plugin module")
+            sub.add_argument(
+                "-o", "--out", metavar="PLUGIN.wasm", required=True, help="the component to write"
+            )
+            sub.add_argument("--world", metavar="NAME", help="the world the plugin implements")
         _add_feature_args(sub)
     return parser
 
@@ -144,6 +158,11 @@ def _build_main_form_parser() -> _Parser:
         "--world",
         metavar="NAME",
         help="the world to bind, `name` or `ns:pkg/name` (default: the root package's only world)",
+    )
+    parser.add_argument(
+        "--guest",
+        action="store_true",
+        help="write a plugin author's guest wrappers, OUT/<world>_guest/, instead of host bindings",
     )
     _add_feature_args(parser)
     return parser
@@ -204,14 +223,36 @@ def _cmd_generate(args: argparse.Namespace) -> int:
     # Imported here: jinja2 and black are for this form only, never for `check` or `json`.
     from pathlib import Path
 
+    from witgen.codegen.guest import generate_guest
     from witgen.codegen.host import generate_host, pick_world, write_package
 
     resolve = _load(args)
-    package = generate_host(resolve, pick_world(resolve, args.world))
+    generate = generate_guest if args.guest else generate_host
+    package = generate(resolve, pick_world(resolve, args.world))
     for warning in package.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     target = write_package(package, Path(args.out))
     _write_stdout(f"wrote {target} ({_plural(len(package.files), 'file')})\n")
+    return EXIT_OK
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from witgen.build.componentize import build_plugin
+    from witgen.codegen.host import pick_world
+
+    resolve = _load(args)
+    result = build_plugin(
+        resolve,
+        pick_world(resolve, args.world),
+        Path(args.path),
+        Path(args.module),
+        Path(args.out),
+        features=_features(args.features),
+        all_features=args.all_features,
+    )
+    _write_stdout(f"built {result.output} ({result.size / 1e6:.1f} MB, {result.seconds:.1f} s)\n")
     return EXIT_OK
 
 
@@ -228,6 +269,11 @@ COMMANDS: dict[str, tuple[Handler, str, str]] = {
         _cmd_json,
         "print the resolved package as JSON, exactly as `wasm-tools component wit --json` does",
         "witgen json PATH [--features LIST | --all-features]",
+    ),
+    "build": (
+        _cmd_build,
+        "build a plugin module written with the guest wrappers into a component (componentize-py)",
+        BUILD_USAGE,
     ),
     "check": (
         _cmd_check,

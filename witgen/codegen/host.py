@@ -27,6 +27,7 @@ from pathlib import Path
 from witgen import __version__
 from witgen.codegen import CodegenError
 from witgen.codegen.fmt import format_python
+from witgen.codegen import naming
 from witgen.codegen.naming import snake
 from witgen.codegen.render import render
 from witgen.codegen.views import ViewBuilder
@@ -64,7 +65,12 @@ def generate_host(resolve: m.Resolve, world_id: int) -> GeneratedPackage:
     for module in views.modules:
         filename = f"{module.name}.py"
         files[filename] = _python("host/interface.py.j2", filename, m=module)
-    files["__init__.py"] = _python("host/world.py.j2", "__init__.py", w=views.world)
+    files["__init__.py"] = _python(
+        "host/world.py.j2",
+        "__init__.py",
+        w=views.world,
+        guest_package=naming.guest_package(walk.world.name),
+    )
     files["_rt.py"] = runtime_text()
     files["py.typed"] = HEADER + "\n"
     return GeneratedPackage(package, dict(sorted(files.items())), views.warnings)
@@ -107,6 +113,7 @@ def write_package(package: GeneratedPackage, out_dir: Path) -> Path:
     staging = Path(tempfile.mkdtemp(prefix=f".{package.name}-", dir=out_dir))
     try:
         for filename, text in package.files.items():
+            (staging / filename).parent.mkdir(parents=True, exist_ok=True)
             (staging / filename).write_text(text, encoding="utf-8", newline="\n")
         if target.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{package.name}-old-", dir=out_dir))

@@ -87,3 +87,9 @@ class Scope:
             )
         self.owners[py_name] = item
         return py_name
+
+
+def guest_package(world: str) -> str:
+    """The guest wrappers' package of world `world` (`plugin` -> `plugin_guest`); the host
+    bindings name it too, for `from_python`."""
+    return f"{snake(world).rstrip('_')}_guest"

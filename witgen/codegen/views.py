@@ -80,9 +80,10 @@ def docstring(*parts: str | None) -> str | None:
     text = "\n\n".join(p.strip() for p in parts if p and p.strip())
     if not text:
         return None
-    body = _escape_text(text).replace('"""', '\\"\\"\\"')
-    if body.endswith('"'):
+    body = _escape_text(text)
+    if body.endswith('"'):  # first, so that it is never the end of an escaped `\"\"\"`
         body = body[:-1] + '\\"'
+    body = body.replace('"""', '\\"\\"\\"')
     return f'"""{body}"""'
 
 

@@ -1,0 +1,262 @@
+"""`witgen build`: a plugin module in, a component out, through componentize-py 0.25.
+
+In: a WIT path, a world, and a Python module written against the world's guest package. Out:
+`plugin.wasm`, written atomically (nothing is written when anything fails). Steps:
+1. generate the guest package (`codegen.guest`), and from its views what the module must
+   implement (`expectations`);
+2. read the module without running it (`precheck`): a missing export, a wrong number of
+   parameters or two implementations of one base stop here, in milliseconds, with file:line:col;
+3. write componentize-py's glue into a staging folder: the app module `witgen_app` (its
+   `WitWorld` and one class per exported interface), one top-level module per exported interface
+   with resources (componentize-py imports `tools.Counter`), and `witgen_glue`
+   (`runtime/componentize_glue.py`), which converts values both ways through the guest package;
+4. run componentize-py's Python API in a child process of the same interpreter (the build takes
+   ~400 MB, which the child returns to the system; a Rust panic cannot take witgen down), with only
+   the staging folder and the module's folder on the guest's Python path.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from witgen.build.precheck import Expected, check_plugin
+from witgen.codegen import naming
+from witgen.codegen.guest import GuestViews
+from witgen.codegen.host import write_package
+from witgen.errors import WitError
+from witgen.resolve import model as m
+
+GLUE_SOURCE = Path(__file__).resolve().parent.parent / "runtime" / "componentize_glue.py"
+APP = "witgen_app"
+GLUE = "witgen_glue"
+CPY_WORLD_MODULE = "wit_world"  # componentize-py's default name for its bindings
+
+BUILD_SCRIPT = """
+import json, sys
+import componentize_py
+a = json.loads(sys.argv[1])
+componentize_py.componentize(
+    wit_path=[a["wit"]], worlds=[a["world"]], features=a["features"],
+    all_features=a["all_features"], world_module=None, python_path=a["path"], module_worlds=[],
+    app_name=a["app"], output_path=a["out"], stub_wasi=False, import_interface_names=[],
+    export_interface_names=[], full_names=False, intersect_world=None,
+)
+"""
+
+
+class BuildError(WitError):
+    """A plugin that cannot be built; the message says why (file:line:col when it can)."""
+
+
+@dataclass
+class BuildResult:
+    output: Path
+    size: int
+    seconds: float
+
+
+def expectations(gv: GuestViews) -> list[Expected]:
+    """What the plugin module must implement: the world's base class, one class per exported
+    interface, one per exported resource."""
+    pkg = gv.package
+    w = gv.views.world
+    out = [
+        Expected(
+            w.class_name,
+            pkg,
+            f"world `{w.wit_name}`",
+            {f.py_name: len(f.params) for f in w.export_funcs},
+            exports={f.py_name: f.wit_name for f in w.export_funcs},
+        )
+    ]
+    for mod in gv.views.modules:
+        i = mod.interface
+        if not i.exported:
+            continue
+        what = f"interface `{i.instance_name}`"
+        out.append(
+            Expected(
+                naming.upper_camel(mod.name),
+                f"{pkg}.exports",
+                what,
+                {f.py_name: len(f.params) for f in i.export_funcs},
+                exports={f.py_name: f.wit_name for f in i.export_funcs},
+                aliases=(f"{pkg}.exports.{mod.name}.Exports",),
+            )
+        )
+        for r in i.export_resources:
+            methods = {mb.py_name: len(mb.py_params) for mb in r.methods}
+            if r.constructor is not None:
+                methods["__init__"] = len(r.constructor.py_params)
+            out.append(
+                Expected(
+                    r.py_name,
+                    f"{pkg}.exports.{mod.name}",
+                    f"resource `{r.wit_name}` of {what}",
+                    methods,
+                    {mb.py_name: len(mb.py_params) for mb in r.statics},
+                    {mb.py_name: mb.func.wit_name for mb in r.members},
+                )
+            )
+    return out
+
+
+def import_indexes(gv: GuestViews) -> dict[tuple[str, str], int]:
+    """Where componentize-py 0.25.1 numbers each imported function, for `call_import`: the
+    functions of the imported interfaces, interface by interface in the world's order, then the
+    world's own functions (measured on a world with both, see tests/e2e/test_build.py)."""
+    world = gv.walk.world
+    modules = {mod.interface.instance_name: mod.name for mod in gv.views.modules}
+    out: dict[tuple[str, str], int] = {}
+    funcs: list[m.Function] = []
+    for item in world.imports.values():
+        if isinstance(item, m.WorldInterface):
+            use = next(u for u in gv.walk.interfaces if u.id == item.id)
+            for func in use.interface.functions.values():
+                out[(f"imports.{modules[use.instance_name]}", func.name)] = len(out)
+        elif isinstance(item, m.WorldFunction):
+            funcs.append(item.func)
+    for func in funcs:
+        out[("", func.name)] = len(out)
+    return out
+
+
+def _app_module(gv: GuestViews, plugin: str, indexes: dict[tuple[str, str], int]) -> str:
+    lines = [
+        '"""componentize-py\'s app module for this plugin, written by `witgen build`."""',
+        f"import {CPY_WORLD_MODULE}",
+        f"from {GLUE} import Glue",
+        "",
+        f"_glue = Glue({gv.package!r}, {plugin!r}, {indexes!r})",
+        f"WitWorld = _glue.world_class({CPY_WORLD_MODULE}.WitWorld)",
+    ]
+    if any(mod.interface.exported for mod in gv.views.modules):
+        lines.insert(2, f"import {CPY_WORLD_MODULE}.exports")
+    for mod in gv.views.modules:
+        if mod.interface.exported:
+            name = naming.upper_camel(mod.name)
+            lines.append(
+                f"{name} = _glue.interface_class('exports.{mod.name}',"
+                f" {CPY_WORLD_MODULE}.exports.{name}, {name!r})"
+            )
+    for mod in gv.views.modules:
+        if mod.interface.exported and mod.interface.export_resources:
+            lines.append(f"import {mod.name}  # its resource classes, before any call needs them")
+    return "\n".join(lines) + "\n"
+
+
+def _resource_module(mod_name: str, resources: list[str]) -> str:
+    lines = [
+        f'"""The resource classes componentize-py looks up as `{mod_name}.<Resource>`."""',
+        f"from {APP} import _glue",
+        "",
+    ]
+    lines += [f"{r} = _glue.resource_class('exports.{mod_name}', {r!r})" for r in resources]
+    return "\n".join(lines) + "\n"
+
+
+def _check_module_name(module: Path, gv: GuestViews) -> str:
+    name = module.stem
+    if module.suffix != ".py" or not name.isidentifier():
+        raise BuildError(f"{module}: a plugin module is a `.py` file named like a Python module")
+    taken = {CPY_WORLD_MODULE, APP, GLUE, gv.package, "componentize_py_types"}
+    taken |= {
+        mod.name for mod in gv.views.modules if mod.interface.exported and mod.interface.export_resources
+    }
+    if name in taken:
+        raise BuildError(
+            f"{module}: a plugin module cannot be named `{name}`, a name the build uses"
+            " (rename the file)"
+        )
+    return name
+
+
+def build_plugin(
+    resolve: m.Resolve,
+    world_id: int,
+    wit_path: Path,
+    module: Path,
+    output: Path,
+    *,
+    features: list[str],
+    all_features: bool,
+) -> BuildResult:
+    gv = GuestViews(resolve, world_id)
+    name = _check_module_name(module, gv)
+    try:
+        source = module.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise BuildError(f"{module}: cannot read the plugin module ({err})") from None
+    problems = check_plugin(source, str(module), expectations(gv))
+    if problems:
+        raise BuildError(
+            "\n".join(f"{module}:{p.line}:{p.col}: {p.message}" for p in problems)
+            + f"\nnot built: {len(problems)} problem(s) in the plugin module"
+        )
+    if importlib.util.find_spec("componentize_py") is None:
+        raise BuildError(
+            "componentize-py is not installed in this Python environment; install it with"
+            " `pip install 'witgen[guest]'`"
+        )
+    package = gv.generate()
+    output = output.resolve()
+    output.parent.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix="witgen-build-"))
+    try:
+        src = stage / "src"
+        src.mkdir()
+        write_package(package, src)
+        shutil.copyfile(GLUE_SOURCE, src / f"{GLUE}.py")
+        indexes = import_indexes(gv)
+        (src / f"{APP}.py").write_text(_app_module(gv, name, indexes), encoding="utf-8")
+        for mod in gv.views.modules:
+            if mod.interface.exported and mod.interface.export_resources:
+                text = _resource_module(mod.name, [r.py_name for r in mod.interface.export_resources])
+                (src / f"{mod.name}.py").write_text(text, encoding="utf-8")
+        built = stage / "plugin.wasm"
+        pkg = resolve.packages[resolve.worlds[world_id].package or 0].name
+        args = {
+            "wit": str(wit_path),
+            "world": f"{pkg.namespace}:{pkg.name}/{gv.walk.world.name}",
+            "features": features,
+            "all_features": all_features,
+            "path": [str(src), str(module.resolve().parent)],
+            "app": APP,
+            "out": str(built),
+        }
+        import time
+
+        start = time.perf_counter()
+        done = subprocess.run(
+            [sys.executable, "-c", BUILD_SCRIPT, json.dumps(args)],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "RUST_BACKTRACE": "0"},
+            check=False,
+        )
+        seconds = time.perf_counter() - start
+        if done.returncode != 0 or not built.is_file():
+            raise BuildError(_componentize_failure(done.stdout + done.stderr, module))
+        partial = output.with_name(f".{output.name}.{os.getpid()}.tmp")
+        shutil.copyfile(built, partial)
+        os.replace(partial, output)
+        return BuildResult(output, output.stat().st_size, seconds)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+
+
+def _componentize_failure(text: str, module: Path) -> str:
+    """componentize-py's failure, shortened: the Python traceback of the plugin's import (its
+    pre-initialisation runs the module) or its own message, without the Rust backtrace."""
+    lines = [ln for ln in text.strip().splitlines() if ln.strip()]
+    keep = [ln for ln in lines if not ln.lstrip().startswith(("0:", "1:", "2:", "3:", "note:"))]
+    tail = "\n".join(f"  {ln}" for ln in keep[-25:])
+    return f"{module}: componentize-py could not build the plugin:\n{tail}"

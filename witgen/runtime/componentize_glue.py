@@ -1,0 +1,199 @@
+"""Glue between a witgen guest package and componentize-py 0.25 (copied into a `witgen build` as
+`witgen_glue.py`; runs inside the component's CPython).
+
+Stage: run time, inside a built plugin. componentize-py generates its own bindings (`wit_world`)
+and expects an app module with `WitWorld` (the world's exports), one class per exported interface
+(`Tools`), and a top-level module per exported interface holding its resource classes
+(`tools.Counter`). `witgen build` writes those as small modules that call this one, which makes
+the classes at import time (during componentize-py's pre-initialisation, so a mistake fails the
+build, not the first call):
+* each method converts componentize-py's values into the guest package's (`_rt.call_export`),
+  calls the plugin's implementation and converts the answer back (a raised `Err` included);
+* the guest package's imports are carried by `CpyBackend`, which calls `wit_world`'s functions,
+  or, where componentize-py 0.25.1 wrote none (every function of a world whose imports include an
+  interface declared inline, `import host: interface {...}`), calls the import by its index, the
+  way componentize-py's own generated code does (`componentize_py_runtime.call_import`).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any, Callable
+
+import componentize_py_runtime  # type: ignore[import-not-found]
+import componentize_py_types as cpy_types  # type: ignore[import-not-found]
+
+
+def make_side(rt: Any) -> Any:
+    """componentize-py's classes: the guest package's modules mirrored under `wit_world`."""
+
+    class Side(rt.ModuleSide):  # type: ignore[misc]
+        ok = cpy_types.Ok
+        err = cpy_types.Err
+        some = cpy_types.Some
+
+        def __init__(self) -> None:
+            super().__init__("wit_world")
+            self.outer: dict[type, type] = {}  # the plugin's resource base -> glue class
+
+        def handle_out(self, conv: Any, value: Any) -> Any:
+            outer = getattr(value, "_witgen_outer", None)
+            if outer is None:
+                cls: Any = self.outer[conv.res.cls]
+                outer = cls.__new__(cls)
+                outer._witgen_inner = value
+                try:
+                    value._witgen_outer = outer
+                except AttributeError:  # a class with __slots__: a new handle each time
+                    pass
+            return outer
+
+        def handle_into(self, conv: Any, value: Any) -> Any:
+            return value._witgen_inner
+
+    return Side()
+
+
+def make_backend(rt: Any, side: Any, indexes: dict[tuple[str, str], int]) -> Any:
+    class CpyBackend(rt.Backend):  # type: ignore[misc]
+        def __init__(self) -> None:
+            self.side = side
+            self.funcs: dict[Any, Callable[..., Any]] = {}
+
+        def resolve(self, spec: Any) -> Callable[..., Any]:
+            if spec.kind == "func":
+                fn = None
+                try:
+                    fn = getattr(side.module(spec.module), spec.py_name, None)
+                except ImportError:
+                    pass
+                if fn is None:
+                    index = indexes[(spec.module, spec.name)]
+                    return lambda *args: _by_index(index, spec, list(args))
+                return fn  # type: ignore[no-any-return]
+            owner = side.peer(spec.owner)
+            if spec.kind == "constructor":
+                return owner  # type: ignore[no-any-return]
+            if spec.kind == "static":
+                return getattr(owner, spec.py_name)  # type: ignore[no-any-return]
+            name = spec.py_name
+            return lambda this, *args: getattr(this, name)(*args)
+
+        def invoke(self, spec: Any, args: list[Any]) -> Any:
+            fn = self.funcs.get(spec)
+            if fn is None:
+                fn = self.funcs[spec] = self.resolve(spec)
+            return fn(*args)
+
+        def drop(self, peer: Any) -> None:
+            exit_ = getattr(peer, "__exit__", None)
+            if exit_ is not None:
+                exit_(None, None, None)
+
+    return CpyBackend()
+
+
+def _by_index(index: int, spec: Any, args: list[Any]) -> Any:
+    result = componentize_py_runtime.call_import(index, args)
+    if spec.unwrap:  # componentize-py's own functions raise the err; call_import returns it
+        if isinstance(result, cpy_types.Err):
+            raise result
+        return result.value
+    return result
+
+
+class Glue:
+    """What the generated app and resource modules call."""
+
+    def __init__(self, package: str, plugin: str, indexes: dict[tuple[str, str], int]) -> None:
+        self.guest = importlib.import_module(package)
+        self.rt = importlib.import_module(f"{package}._rt")
+        self.user = importlib.import_module(plugin)
+        self.side = make_side(self.rt)
+        self.rt.use_backend(make_backend(self.rt, self.side, indexes))
+
+    def _method(self, spec: Any, get: Callable[[Any], Callable[..., Any]]) -> Callable[..., Any]:
+        rt, side = self.rt, self.side
+
+        def method(this: Any, *values: Any) -> Any:
+            return rt.call_export(spec, get(this), side, values)
+
+        method.__name__ = spec.py_name
+        return method
+
+    def world_class(self, cpy_base: type) -> type:
+        """`WitWorld`: the world's exported functions, carried to the plugin's one instance."""
+        impl = self.rt.implementation(self.user, getattr(self.guest, self.guest._WORLD_CLASS))()
+        namespace = {
+            name: self._method(spec, _attribute_of(impl, name))
+            for name, spec in self.guest._EXPORTS.items()
+        }
+        return type("WitWorld", (cpy_base,), namespace)
+
+    def interface_class(self, rel: str, cpy_base: type, name: str) -> type:
+        """The class componentize-py calls for exported interface `rel` (`exports.tools`)."""
+        module = importlib.import_module(f"{self.guest.__name__}.{rel}")
+        impl = self.rt.implementation(self.user, module.Exports)()
+        namespace = {
+            n: self._method(spec, _attribute_of(impl, n)) for n, spec in module._EXPORTS.items()
+        }
+        return type(name, (cpy_base,), namespace)
+
+    def resource_class(self, rel: str, name: str) -> type:
+        """The class componentize-py finds as `<interface module>.<Resource>`."""
+        module = importlib.import_module(f"{self.guest.__name__}.{rel}")
+        base = getattr(module, name)
+        impl = self.rt.implementation(self.user, base)
+        specs = module._RESOURCES[base]
+        rt, side = self.rt, self.side
+        namespace: dict[str, Any] = {}
+        for member, spec in specs.items():
+            if member == "__init__":
+
+                def init(this: Any, *values: Any, spec: Any = spec) -> None:
+                    obj = rt.call_export(spec, impl, _Inner(side), values)
+                    this._witgen_inner = obj
+                    try:
+                        obj._witgen_outer = this
+                    except AttributeError:
+                        pass
+
+                namespace["__init__"] = init
+            elif isinstance(base.__dict__.get(member), staticmethod):
+                namespace[member] = classmethod(self._method(spec, _attribute_of(impl, member)))
+            else:
+                namespace[member] = self._method(spec, _inner_attribute(member))
+        cls = type(name, (side.peer(base),), namespace)
+        side.outer[base] = cls
+        return cls
+
+
+def _attribute_of(obj: Any, name: str) -> Callable[[Any], Any]:
+    """For a glue method: the plugin's implementation, attribute `name` of `obj`."""
+
+    def get(this: Any) -> Any:
+        return getattr(obj, name)
+
+    return get
+
+
+def _inner_attribute(name: str) -> Callable[[Any], Any]:
+    """For a resource method: attribute `name` of the plugin's object behind the glue object."""
+
+    def get(this: Any) -> Any:
+        return getattr(this._witgen_inner, name)
+
+    return get
+
+
+class _Inner:
+    """A side for a constructor: the plugin's object is the result itself (not a handle)."""
+
+    def __init__(self, side: Any) -> None:
+        self._side = side
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._side, name)
+
+    def handle_out(self, conv: Any, value: Any) -> Any:
+        return value
