@@ -252,7 +252,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
         features=_features(args.features),
         all_features=args.all_features,
     )
-    _write_stdout(f"built {result.output} ({result.size / 1e6:.1f} MB, {result.seconds:.1f} s)\n")
+    _write_stdout(f"built {args.out} ({result.size / 1e6:.1f} MB, {result.seconds:.1f} s)\n")
     return EXIT_OK
 
 

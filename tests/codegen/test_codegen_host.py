@@ -32,6 +32,7 @@ STDLIB_IMPORTS = {
     "hashlib",
     "importlib",
     "math",
+    "mmap",
     "os",
     "pathlib",
     "stat",

@@ -1,17 +1,20 @@
 """End to end: the plugin host application (`examples/plugins/host.py`) run as a user runs it.
 
 The test builds a plugins folder inside the test run and runs the host on it as a subprocess:
-* `hello.wasm`: WAT (`tests/components/builder.py`); `run` logs its input through the host's `log`
+* `hello.wasm` and `words.wasm`: the example plugins `examples/plugins/hello.py` (world `plugin`)
+  and `examples/plugins/words.py` (world `words`, a superset of `plugin`), written with witgen's
+  guest wrappers and built by `witgen build` (`tests/plugins.py`, cached by content);
+* `wat.wasm`: WAT (`tests/components/builder.py`); `run` logs its input through the host's `log`
   and returns `hello from wat, <input>`;
-* `python.wasm`: a CPython guest built by componentize-py, the plugin guest of
-  `tests/runtime/test_runtime_python_guest.py` (its builder and source are imported from there, so
-  both tests share one cached build);
+* `python.wasm`: a CPython guest built by componentize-py directly (with componentize-py's own
+  bindings), the plugin guest of `tests/runtime/test_runtime_python_guest.py` (its builder and
+  source are imported from there, so both tests share one cached build);
 * `garbage.wasm`: not WebAssembly at all; `core.wasm`: a core module, not a component;
 * `other-world.wasm`: a component that exports `greet`, not `run`;
 * `needs-clock.wasm`: a plugin-shaped component that also imports an interface the host lacks;
 * `trap.wasm`: `run` is `unreachable`;
 * `loop.wasm`: `run` loops forever, so only the host's deadline stops it.
-The host must print the two results and both plugins' logs, report the other six on stderr
+The host must print the four results and the plugins' logs, report the other six on stderr
 (one line each, with the plugin's name) and exit 0; with only bad plugins it exits 1.
 
 The compiled-component cache of `load` lives beside the guest cache (kept across sessions), so a
@@ -30,11 +33,13 @@ from typing import Callable
 
 import pytest
 
+from plugins import build_plugin
 from runtime.test_runtime_python_guest import PLUGIN_GUEST, build_guest, guest_cache_dir
 
 REPO = Path(__file__).resolve().parents[2]
 HOST = REPO / "examples" / "plugins" / "host.py"
 PLUGIN_WIT = (REPO / "wit" / "plugin.wit").read_text(encoding="utf-8")
+EXAMPLES = REPO / "examples" / "plugins"
 
 # `run`: log the input, then return "hello from wat, " + input, built in memory from a data segment
 # at address 16 (addresses below the builder's heap base are free for fixed data).
@@ -83,7 +88,9 @@ def plugins(
 ) -> Path:
     folder = tmp_path_factory.mktemp("plugins")
     built = {
-        "hello": component_builder(PLUGIN_WIT, bodies={"run": HELLO_RUN}, extra_wat=HELLO_DATA),
+        "hello": build_plugin(REPO / "wit" / "plugin.wit", EXAMPLES / "hello.py"),
+        "words": build_plugin(REPO / "wit" / "words.wit", EXAMPLES / "words.py"),
+        "wat": component_builder(PLUGIN_WIT, bodies={"run": HELLO_RUN}, extra_wat=HELLO_DATA),
         "python": build_guest(PLUGIN_WIT, "plugin", PLUGIN_GUEST),
         "other-world": component_builder(OTHER_WIT),
         "needs-clock": component_builder(
@@ -133,13 +140,18 @@ def test_host_runs_the_good_plugins_and_skips_the_bad(plugins: Path) -> None:
     done, seconds = run_host(plugins, "héllo 😀")
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == [
-        # garbage: skipped; hello:
-        "[hello] héllo 😀",
-        "hello: hello from wat, héllo 😀",
+        # core, garbage: skipped; hello (examples/plugins/hello.py):
+        "[hello] got héllo 😀",
+        "hello: Hello, héllo 😀",
         # loop, needs-clock, other-world: skipped; python:
         "[python] guest got 'héllo 😀'",
         "python: hello, héllo 😀!",
-        # trap: skipped
+        # trap: skipped; wat:
+        "[wat] héllo 😀",
+        "wat: hello from wat, héllo 😀",
+        # words (examples/plugins/words.py): one word ("héllo"), and "😀" is punctuation to it
+        "[words] analysed 7 characters",
+        "words: 1 word(s), 0 number(s), longest: héllo",
     ]
     reasons = skipped(done.stderr)
     assert list(reasons) == ["core", "garbage", "loop", "needs-clock", "other-world", "trap"]
@@ -155,10 +167,9 @@ def test_host_runs_the_good_plugins_and_skips_the_bad(plugins: Path) -> None:
     assert reasons["trap"].startswith("trapped: ")
     # Each report is one line: every stderr line is a report (wasmtime's messages are cut).
     assert len(done.stderr.splitlines()) == len(reasons)
-    # 9 files: the loop costs one deadline (1 s), the rest is start-up (about 1 s, generating the
-    # bindings included) and, on the first run only, compiling the 18 MB Python guest (7-8 s here);
-    # a rerun takes about 2 s. Without the deadline the host would not finish at all.
-    assert seconds < 20, f"the host took {seconds:.1f} s"
+    # Without the deadline the loop plugin would never return (`run_host` has a time-out of its
+    # own for that case); the run's time is reported by `-s`, not asserted (a shared machine).
+    print(f"the host took {seconds:.1f} s for {len(list(plugins.glob('*.wasm')))} files")
 
 
 def test_host_exits_1_when_no_plugin_runs(plugins: Path, tmp_path: Path) -> None:

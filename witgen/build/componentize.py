@@ -24,6 +24,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -168,13 +169,22 @@ def _check_module_name(module: Path, gv: GuestViews) -> str:
     if module.suffix != ".py" or not name.isidentifier():
         raise BuildError(f"{module}: a plugin module is a `.py` file named like a Python module")
     taken = {CPY_WORLD_MODULE, APP, GLUE, gv.package, "componentize_py_types"}
+    # componentize-py's own modules: the guest's built-in one would shadow the plugin.
+    taken |= {"componentize_py_runtime", "componentize_py_async_support"}
     taken |= {
-        mod.name for mod in gv.views.modules if mod.interface.exported and mod.interface.export_resources
+        mod.name
+        for mod in gv.views.modules
+        if mod.interface.exported and mod.interface.export_resources
     }
     if name in taken:
         raise BuildError(
             f"{module}: a plugin module cannot be named `{name}`, a name the build uses"
             " (rename the file)"
+        )
+    if name in sys.stdlib_module_names:
+        raise BuildError(
+            f"{module}: a plugin module cannot be named `{name}`, like a module of Python's"
+            " standard library, which would be imported instead (rename the file)"
         )
     return name
 
@@ -208,7 +218,6 @@ def build_plugin(
         )
     package = gv.generate()
     output = output.resolve()
-    output.parent.mkdir(parents=True, exist_ok=True)
     stage = Path(tempfile.mkdtemp(prefix="witgen-build-"))
     try:
         src = stage / "src"
@@ -219,7 +228,9 @@ def build_plugin(
         (src / f"{APP}.py").write_text(_app_module(gv, name, indexes), encoding="utf-8")
         for mod in gv.views.modules:
             if mod.interface.exported and mod.interface.export_resources:
-                text = _resource_module(mod.name, [r.py_name for r in mod.interface.export_resources])
+                text = _resource_module(
+                    mod.name, [r.py_name for r in mod.interface.export_resources]
+                )
                 (src / f"{mod.name}.py").write_text(text, encoding="utf-8")
         built = stage / "plugin.wasm"
         pkg = resolve.packages[resolve.worlds[world_id].package or 0].name
@@ -232,8 +243,6 @@ def build_plugin(
             "app": APP,
             "out": str(built),
         }
-        import time
-
         start = time.perf_counter()
         done = subprocess.run(
             [sys.executable, "-c", BUILD_SCRIPT, json.dumps(args)],
@@ -245,9 +254,14 @@ def build_plugin(
         seconds = time.perf_counter() - start
         if done.returncode != 0 or not built.is_file():
             raise BuildError(_componentize_failure(done.stdout + done.stderr, module))
+        output.parent.mkdir(parents=True, exist_ok=True)  # only now: nothing written on failure
         partial = output.with_name(f".{output.name}.{os.getpid()}.tmp")
-        shutil.copyfile(built, partial)
-        os.replace(partial, output)
+        try:
+            shutil.copyfile(built, partial)
+            os.replace(partial, output)
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
         return BuildResult(output, output.stat().st_size, seconds)
     finally:
         shutil.rmtree(stage, ignore_errors=True)

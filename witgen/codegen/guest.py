@@ -16,6 +16,7 @@ plugin in-process (both through `_rt`'s converters).
 
 from __future__ import annotations
 
+import dataclasses
 from functools import lru_cache
 from pathlib import Path
 
@@ -151,10 +152,18 @@ class GuestViews:
             public=public,
         )
         imported = [mod.name for mod in views.modules if self.folder[mod.name] == "imports"]
+        # The world's own imported functions share `imports/__init__.py` with the imported
+        # interfaces' modules: a function named like one (`import foo: func()` beside interface
+        # `foo`) would hide the module, so it is defined as `foo_` (its spec keeps `py_name`).
+        scope = naming.Scope("the guest package's imports", imported)
+        defs = [
+            dataclasses.replace(f, py_name=scope.claim(f.py_name, f"function '{f.wit_name}'"))
+            for f in w.import_funcs
+        ]
         files["imports/__init__.py"] = _python(
             "guest/imports_init.py.j2",
             "imports/__init__.py",
-            funcs=w.import_funcs,
+            funcs=defs,
             modules=imported,
             world_names=world_names if w.import_funcs else [],
             import_lines=[self.import_line(u, a, "imports") for u, a in pairs],

@@ -577,6 +577,8 @@ class Handle(Conv):
             peer = value._peer
             if peer is None:
                 raise Bad(ValueError, f"this {self.res.cls.__name__} is closed")
+            if self.kind == "own":
+                value._peer = None  # moved into the host: the plugin's object is closed
             return peer
         return side.handle_out(self, value)
 
@@ -730,6 +732,8 @@ def call_import(spec: ImportSpec, *values: Any) -> Any:
     if spec.unsupported is not None:
         raise NotImplementedError(f"{spec.label}: {spec.unsupported} are not supported yet")
     b = backend()
+    if isinstance(b, _NoBackend):  # no carrier, and no side to convert the arguments for
+        return b.invoke(spec, list(values))
     side = b.side
     args = []
     for (name, conv), value in zip(spec.params, values):
@@ -804,7 +808,13 @@ class ExportSpec:
 def call_export(spec: ExportSpec, impl: Callable[..., Any], side: Side, values: Any) -> Any:
     """Call the plugin's `impl` of export `spec` with the side's `values`; return the side's
     result. A `result` return: the plugin's `Err` is raised as the side's err."""
-    args = [conv.into(v, side) for (_, conv), v in zip(spec.params, values)]
+    args = []
+    for (name, conv), v in zip(spec.params, values):
+        try:
+            args.append(conv.into(v, side))
+        except Bad as bad:  # a side's value the plugin cannot take (a closed resource)
+            bad.path.append(f"argument '{name}'")
+            raise
     result = spec.result
     if spec.unwrap:
         assert isinstance(result, Result)

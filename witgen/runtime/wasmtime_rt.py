@@ -33,6 +33,7 @@ import functools
 import hashlib
 import importlib
 import math
+import mmap
 import os
 import stat
 import sys
@@ -2279,20 +2280,63 @@ def cache_folder(cache: Union[bool, PathLike]) -> Optional[Path]:
     return folder
 
 
-def _cache_key(wasm: bytes, info: EngineInfo) -> str:
+def _cache_key(digest: bytes, info: EngineInfo) -> str:
+    """The entry name for a component whose bytes have sha256 `digest`, compiled by `info`'s engine."""
     material = b"\0".join(
         [
             _CACHE_MAGIC,
             _wasmtime_build().encode("utf-8", "surrogateescape"),
             info.fingerprint.encode("ascii"),
-            hashlib.sha256(wasm).digest(),
+            digest,
         ]
     )
     return hashlib.sha256(material).hexdigest()
 
 
-def _read_entry(path: Path) -> Optional[bytes]:
-    """The serialized component in the cache entry `path`; None when it is missing, damaged or
+# Reading and hashing an 18 MB component costs more than the rest of a cached load, so the cache
+# also remembers, per component path, the file's identity (device, inode, size, mtime and ctime in
+# nanoseconds; ctime cannot be set back by a program) with its sha256: while they match, the file
+# is neither read nor hashed. Memos live beside the entries as `<sha256 of the path>.path`.
+
+
+def _file_identity(st: os.stat_result) -> str:
+    return f"{st.st_dev} {st.st_ino} {st.st_size} {st.st_mtime_ns} {st.st_ctime_ns}"
+
+
+def _memo_path(folder: Path, path: PathLike) -> Path:
+    where = os.path.abspath(os.fspath(path)).encode("utf-8", "surrogateescape")
+    return folder / f"{hashlib.sha256(where).hexdigest()}.path"
+
+
+def _remembered_digest(folder: Path, path: PathLike) -> Optional[bytes]:
+    try:
+        st = os.stat(path)
+        memo = _memo_path(folder, path).read_text(encoding="ascii")
+    except (OSError, UnicodeError):
+        return None
+    identity, _, digest = memo.rpartition(" ")
+    if identity != _file_identity(st) or len(digest) != 64:
+        return None
+    try:
+        return bytes.fromhex(digest)
+    except ValueError:
+        return None
+
+
+def _remember_digest(folder: Path, path: PathLike, st: os.stat_result, digest: bytes) -> None:
+    memo = _memo_path(folder, path)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".path", dir=folder)
+        with os.fdopen(fd, "w", encoding="ascii") as file:
+            file.write(f"{_file_identity(st)} {digest.hex()}")
+        os.replace(tmp, memo)
+    except OSError:
+        pass  # only a shortcut: the next load hashes the file again
+
+
+def _read_entry(path: Path) -> Optional[memoryview]:
+    """The serialized component in the cache entry `path` (a view into a buffer read once, which
+    `_deserialize` passes to wasmtime without copying it); None when it is missing, damaged or
     not the user's own file."""
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
     try:
@@ -2306,14 +2350,33 @@ def _read_entry(path: Path) -> Optional[bytes]:
             return None
         if getuid is not None and st.st_uid != getuid():
             return None
-        data = file.read()
+        if st.st_size < len(_CACHE_MAGIC) + 32:
+            return None
+        try:
+            # A private, copy-on-write mapping: read as hashing needs it, never copied (ctypes
+            # wants a writable buffer; nothing writes to it).
+            data: Any = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_COPY)
+        except (OSError, ValueError):
+            return None
     head = len(_CACHE_MAGIC)
-    if not data.startswith(_CACHE_MAGIC) or len(data) < head + 32:
+    if data[:head] != _CACHE_MAGIC:
         return None
-    payload = data[head + 32 :]
+    payload = memoryview(data)[head + 32 :]
     if hashlib.sha256(payload).digest() != data[head : head + 32]:
         return None
     return payload
+
+
+def _deserialize(engine: wasmtime.Engine, payload: memoryview) -> Component:
+    """`Component.deserialize` without its copy of the (tens of MB) payload into ctypes memory."""
+    n = len(payload)
+    array = (ctypes.c_uint8 * n).from_buffer(payload)
+    ptr = ctypes.POINTER(_b.wasmtime_component_t)()
+    err = _b.wasmtime_component_deserialize(engine.ptr(), array, n, byref(ptr))
+    del array
+    if err:
+        raise wasmtime.WasmtimeError._from_ptr(err)
+    return Component._from_ptr(ptr)
 
 
 def _write_entry(path: Path, payload: bytes) -> None:
@@ -2367,26 +2430,41 @@ def load_component(
     """The component at `path` compiled for `engine`: from the cache when it holds it, else
     compiled (and stored there). `cache` is `True` (the default folder), `False` (always compile)
     or a folder. Within a process, a component that is still in use is shared."""
-    with open(path, "rb") as file:
-        wasm = file.read()
     if cache is False:
-        return _compile_file(engine, wasm, path)
+        with open(path, "rb") as file:
+            return _compile_file(engine, file.read(), path)
     info = engine_info(engine)
-    key = _cache_key(wasm, info)
+    folder = cache_folder(cache)
+    wasm: Optional[bytes] = None
+    digest = _remembered_digest(folder, path) if folder is not None else None
+    if digest is None:
+        with open(path, "rb") as file:
+            st = os.fstat(file.fileno())
+            wasm = file.read()
+        digest = hashlib.sha256(wasm).digest()
+        if folder is not None:
+            _remember_digest(folder, path, st, digest)
+    key = _cache_key(digest, info)
     with _COMPILED_LOCK:
         compiled = _COMPILED.setdefault(engine, weakref.WeakValueDictionary())
         component = compiled.get(key)
     if component is not None:
         return component
-    folder = cache_folder(cache)
     entry = folder / f"{key}.cwasm" if folder is not None else None
     payload = _read_entry(entry) if entry is not None else None
     if payload is not None:
         try:
-            component = Component.deserialize(engine, payload)
+            component = _deserialize(engine, payload)
         except wasmtime.WasmtimeError:
             component = None  # from another wasmtime or configuration: compiled again below
     if component is None:
+        if wasm is None:
+            with open(path, "rb") as file:
+                wasm = file.read()
+            if hashlib.sha256(wasm).digest() != digest:  # its memo was wrong: forget it
+                assert folder is not None
+                _memo_path(folder, path).unlink(missing_ok=True)
+                return load_component(engine, path, cache)
         component = _compile_file(engine, wasm, path)
         if entry is not None:
             try:
@@ -2701,10 +2779,24 @@ def _in_process_backend(state: InProcessState, funcs: dict[Any, Any]) -> Any:
     return InProcessBackend()
 
 
+def _carries_resources(conv: Any) -> bool:
+    """Whether values of `conv` (or parts of a converter) can hold resource handles."""
+    if isinstance(conv, (_ExportedOwn, _ExportedBorrow, _ImportedOwn, _ImportedBorrow)):
+        return True
+    if isinstance(conv, Conv):
+        slots = [s for k in type(conv).__mro__ for s in getattr(k, "__slots__", ())]
+        return any(_carries_resources(getattr(conv, s, None)) for s in slots)
+    if isinstance(conv, (tuple, list)):
+        return any(_carries_resources(part) for part in conv)
+    if isinstance(conv, dict):
+        return any(_carries_resources(part) for part in conv.values())
+    return False
+
+
 class InProcessFunc:
     """An export of an in-process plugin: the host's checks, then the plugin's implementation."""
 
-    __slots__ = ("state", "spec", "label", "entry", "resources")
+    __slots__ = ("state", "spec", "label", "entry", "resources", "checked")
 
     def __init__(self, state: InProcessState, spec: ExportSpec, resources: bool) -> None:
         self.state = state
@@ -2715,6 +2807,8 @@ class InProcessFunc:
             raise ComponentError(f"{spec.label}: the plugin's guest package has no such export")
         self.entry = entry
         self.resources = resources  # values carry handles: no C round trip
+        # The parameters checked by a C round trip: without handles (which need a store)
+        self.checked = tuple(not (resources and _carries_resources(c)) for _, c in spec.params)
 
     def __call__(self, *values: Any) -> Any:
         state = self.state
@@ -2727,17 +2821,19 @@ class InProcessFunc:
             )
         if len(values) != len(spec.params):
             raise TypeError(f"{self.label} takes {len(spec.params)} argument(s), got {len(values)}")
-        if not self.resources:
-            values = tuple(
-                _checked_copy(conv, value, f"{self.label}: argument '{name}'")
-                for (name, conv), value in zip(spec.params, values)
-            )
+        values = tuple(
+            _checked_copy(conv, value, f"{self.label}: argument '{name}'") if check else value
+            for (name, conv), value, check in zip(spec.params, values, self.checked)
+        )
         gspec, kind, target = self.entry
         if kind == "method":
             this = values[0]
             handle = getattr(this, "_handle", None)
             if handle is None:
-                raise ValueError(f"{self.label}: this object can no longer be used (closed)")
+                raise ValueError(
+                    f"{self.label}: argument 'self': this {type(this).__name__} can no longer be"
+                    f" used: it was {getattr(this, '_gone', None) or 'closed'}"
+                )
             impl = getattr(handle, gspec.py_name)
             values = values[1:]
         elif kind == "constructor":
@@ -2764,6 +2860,8 @@ class InProcessFunc:
                 " longer be used: load it again)",
             )
             raise exc from None
+        except grt.Bad as bad:  # an argument the plugin cannot take (a closed resource): no call
+            raise bad.error(self.label) from None
         except Exception as exc:
             raise self._trap(exc) from exc
         finally:
