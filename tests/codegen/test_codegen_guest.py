@@ -45,7 +45,8 @@ from codegen.test_codegen_corpus import (
 from witgen.cli import main
 from witgen.codegen import CodegenError
 from witgen.codegen.fmt import format_python
-from witgen.codegen.guest import generate_guest, guest_runtime_text
+from witgen.codegen.guest import generate_guest
+from witgen.codegen.host import runtime_text
 from witgen.codegen.host import HEADER, GeneratedPackage, generate_host, pick_world, write_package
 from witgen.resolve import model as m
 from witgen.resolve.loader import load
@@ -243,7 +244,7 @@ def host_module(gen: Generated, name: str, rel: str = "") -> ModuleType:
 
 def test_file_sets_and_names(gen: Generated) -> None:
     layout = {name: (p.name, sorted(p.files)) for name, p in gen.guests.items()}
-    base = ["__init__.py", "_rt.py", "exports/__init__.py", "imports/__init__.py"]
+    base = ["__init__.py", "_rt.py", "_values.py", "exports/__init__.py", "imports/__init__.py"]
     # plugin and words: one inline imported interface (`host`), nothing exported but functions.
     assert layout["plugin"] == ("plugin_guest", [*base, "imports/host.py", "py.typed"])
     assert layout["words"] == ("words_guest", [*base, "imports/host.py", "py.typed"])
@@ -253,6 +254,7 @@ def test_file_sets_and_names(gen: Generated) -> None:
         [
             "__init__.py",
             "_rt.py",
+            "_values.py",
             "exports/__init__.py",
             "exports/tools.py",
             "imports/__init__.py",
@@ -271,7 +273,8 @@ def test_file_sets_and_names(gen: Generated) -> None:
         sorted([*base, "exports/api.py", "imports/host_api.py", "imports/types.py", "py.typed"]),
     )
     for package in gen.guests.values():
-        assert package.files["_rt.py"] == guest_runtime_text()
+        assert package.files["_rt.py"] == runtime_text("guest_rt.py")
+        assert package.files["_values.py"] == runtime_text("_values.py")
         assert package.files["py.typed"] == HEADER + "\n"
 
 
@@ -771,7 +774,9 @@ def shapes(module: ModuleType, skip: set[str]) -> dict[str, tuple[Any, ...]]:
         if isinstance(value, type):
             if value.__module__ == "builtins":
                 out[name] = ("alias", value.__name__)
-            elif value.__module__.split(".")[0] != package or value.__module__.endswith("._rt"):
+            elif value.__module__.split(".")[0] != package or value.__module__.endswith(
+                ("._rt", "._values")
+            ):
                 continue  # Ok, Err, Some, the host's error classes
             elif dataclasses.is_dataclass(value):
                 out[name] = (
@@ -804,12 +809,12 @@ def test_same_shapes_as_the_host_bindings(gen: Generated, name: str) -> None:
             "" if path == "__init__.py" else path.removesuffix(".py").split("/")[1]
         )
         for path in guest.files
-        if path.endswith(".py") and not path.endswith(("_rt.py", "/__init__.py"))
+        if path.endswith(".py") and not path.endswith(("_rt.py", "_values.py", "/__init__.py"))
     }
     assert sorted(strip.values()) == sorted(
         "" if path == "__init__.py" else path.removesuffix(".py")
         for path in host.files
-        if path.endswith(".py") and path != "_rt.py"
+        if path.endswith(".py") and path not in ("_rt.py", "_values.py")
     )
     world_class = getattr(world, world._WORLD_CLASS)
     compared = 0
@@ -1045,13 +1050,14 @@ def test_cli_writes_the_guest_package(tmp_path: Path, capsys: pytest.CaptureFixt
     assert files_under(target) == [
         "__init__.py",
         "_rt.py",
+        "_values.py",
         "exports/__init__.py",
         "imports/__init__.py",
         "imports/host.py",
         "py.typed",
     ]
     captured = capsys.readouterr()
-    assert captured.out == f"wrote {target} (6 files)\n" and captured.err == ""
+    assert captured.out == f"wrote {target} (7 files)\n" and captured.err == ""
     assert sorted(p.name for p in out.iterdir()) == ["plugin_guest"]  # no host package, no staging
     assert (target / "imports" / "host.py").read_text().startswith(HEADER + "\n")
 

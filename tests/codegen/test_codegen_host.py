@@ -53,20 +53,36 @@ def python_files(package: GeneratedPackage) -> dict[str, str]:
 
 def test_file_sets(generated: dict[str, GeneratedPackage]) -> None:
     assert {name: sorted(p.files) for name, p in generated.items()} == {
-        "accessors": ["__init__.py", "_rt.py", "host_settings.py", "py.typed", "settings.py"],
-        "edge": ["__init__.py", "_rt.py", "only_types.py", "py.typed"],
-        "echo": ["__init__.py", "_rt.py", "api.py", "host_api.py", "py.typed", "types.py"],
+        "accessors": [
+            "__init__.py",
+            "_rt.py",
+            "_values.py",
+            "host_settings.py",
+            "py.typed",
+            "settings.py",
+        ],
+        "edge": ["__init__.py", "_rt.py", "_values.py", "only_types.py", "py.typed"],
+        "echo": [
+            "__init__.py",
+            "_rt.py",
+            "_values.py",
+            "api.py",
+            "host_api.py",
+            "py.typed",
+            "types.py",
+        ],
         "kitchen": [
             "__init__.py",
             "_rt.py",
+            "_values.py",
             "api.py",
             "extra.py",
             "py.typed",
             "types.py",
             "with_resource.py",
         ],
-        "plugin": ["__init__.py", "_rt.py", "host.py", "py.typed"],
-        "resources": ["__init__.py", "_rt.py", "files.py", "py.typed", "store.py"],
+        "plugin": ["__init__.py", "_rt.py", "_values.py", "host.py", "py.typed"],
+        "resources": ["__init__.py", "_rt.py", "_values.py", "files.py", "py.typed", "store.py"],
     }
     assert generated["kitchen"].name == "my_world"
     assert generated["edge"].name == "class_"  # the world `%class`
@@ -620,10 +636,11 @@ def test_cli_writes_the_package(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert sorted(p.name for p in (out / "plugin").iterdir()) == [
         "__init__.py",
         "_rt.py",
+        "_values.py",
         "host.py",
         "py.typed",
     ]
-    assert capsys.readouterr().out == f"wrote {out / 'plugin'} (4 files)\n"
+    assert capsys.readouterr().out == f"wrote {out / 'plugin'} (5 files)\n"
     # Running again replaces the package and leaves no staging folders behind.
     (out / "plugin" / "stale.py").write_text("x = 1\n")
     assert main([str(REPO / "wit" / "plugin.wit"), "-o", str(out)]) == 0

@@ -88,6 +88,7 @@ package t:filesystem { interface types { record req { y: u32 } } }
     assert set(package.files) == {
         "__init__.py",
         "_rt.py",
+        "_values.py",
         "filesystem_types.py",
         "handler.py",
         "http_types.py",
@@ -136,7 +137,15 @@ world w {
 """
     package = generate_and_import(wit, tmp_path)
     files = sorted(p.name for p in (tmp_path / "w").iterdir())
-    assert files == ["__init__.py", "_rt.py", "exports_y.py", "imports_y.py", "py.typed", "z.py"]
+    assert files == [
+        "__init__.py",
+        "_rt.py",
+        "_values.py",
+        "exports_y.py",
+        "imports_y.py",
+        "py.typed",
+        "z.py",
+    ]
     init = (tmp_path / "w" / "__init__.py").read_text()
     assert "def y(self) -> _m_imports_y.Host:" in init
     assert "def z(self) -> _m_z.Host:" in init

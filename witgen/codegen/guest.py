@@ -17,13 +17,9 @@ plugin in-process (both through `_rt`'s converters).
 from __future__ import annotations
 
 import dataclasses
-from functools import lru_cache
-from pathlib import Path
 
 from witgen.codegen import CodegenError, naming
-from witgen.codegen.fmt import format_python
-from witgen.codegen.host import HEADER, GeneratedPackage
-from witgen.codegen.render import render
+from witgen.codegen.host import HEADER, GeneratedPackage, python_file, runtime_text
 from witgen.codegen.views import (
     FuncView,
     InterfaceView,
@@ -35,18 +31,6 @@ from witgen.codegen.views import (
 )
 from witgen.codegen.walk import walk_world
 from witgen.resolve import model as m
-
-GUEST_RUNTIME = Path(__file__).resolve().parent.parent / "runtime" / "guest_rt.py"
-
-
-@lru_cache(maxsize=1)
-def guest_runtime_text() -> str:
-    source = GUEST_RUNTIME.read_text(encoding="utf-8")
-    return format_python(f"{HEADER}\n{source}", "_rt.py")
-
-
-def _python(template: str, filename: str, **context: object) -> str:
-    return format_python(render(template, header=HEADER, **context), filename)
 
 
 class GuestViews:
@@ -110,7 +94,7 @@ class GuestViews:
         i.class_name = naming.upper_camel(mod.name)  # type: ignore[attr-defined]
         self.resource_docs(mod.types, self.ids[i.instance_name])
         lines = [self.import_line(u, a, folder) for u, a in mod.import_pairs]
-        text = _python(
+        text = python_file(
             "guest/interface.py.j2",
             f"{folder}/{mod.name}.py",
             m=mod,
@@ -139,7 +123,7 @@ class GuestViews:
             | {c.py_name for t in w.types if t.kind == "variant" for c in t.cases}
         )
         pairs = w.import_pairs
-        files["__init__.py"] = _python(
+        files["__init__.py"] = python_file(
             "guest/world.py.j2",
             "__init__.py",
             w=w,
@@ -160,7 +144,7 @@ class GuestViews:
             dataclasses.replace(f, py_name=scope.claim(f.py_name, f"function '{f.wit_name}'"))
             for f in w.import_funcs
         ]
-        files["imports/__init__.py"] = _python(
+        files["imports/__init__.py"] = python_file(
             "guest/imports_init.py.j2",
             "imports/__init__.py",
             funcs=defs,
@@ -173,10 +157,11 @@ class GuestViews:
             for mod in views.modules
             if self.folder[mod.name] == "exports"
         ]
-        files["exports/__init__.py"] = _python(
+        files["exports/__init__.py"] = python_file(
             "guest/exports_init.py.j2", "exports/__init__.py", classes=exported
         )
-        files["_rt.py"] = guest_runtime_text()
+        files["_rt.py"] = runtime_text("guest_rt.py")
+        files["_values.py"] = runtime_text("_values.py")
         files["py.typed"] = HEADER + "\n"
         warnings = list(views.warnings)
         for mod in views.modules:

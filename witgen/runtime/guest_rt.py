@@ -25,88 +25,18 @@ import dataclasses
 import enum
 import importlib
 import typing
-from typing import Any, Callable, Generic, Optional, TypeVar
+from typing import Any, Callable, Optional
+
+from ._values import Bad, Err, Ok, Some, short, wrong_type
 
 __all__ = ["Ok", "Err", "Some"]
 
-T = TypeVar("T")
-E = TypeVar("E")
 
 PACKAGE = __name__.rpartition(".")[0]  # the guest package, e.g. "plugin_guest"
 
 
 # --------------------------------------------------------------------------------------------
-# Value classes (the same as the host bindings')
-
-
-@dataclasses.dataclass(frozen=True, repr=False)
-class Ok(Generic[T]):
-    """The `ok` case of a `result` that is not a function's return value."""
-
-    value: T
-
-    def __repr__(self) -> str:
-        return f"Ok({self.value!r})"
-
-
-@dataclasses.dataclass(frozen=True, repr=False)
-class Some(Generic[T]):
-    """The outer `some` of a nested option (`option<option<T>>`): `Some(None)` vs `None`."""
-
-    value: T
-
-    def __repr__(self) -> str:
-        return f"Some({self.value!r})"
-
-
-class Err(Exception, Generic[E]):
-    """The `err` case of a `result`. A function whose WIT result is a `result` returns the ok
-    value and raises `Err(e)` for the error; elsewhere (a `result` inside a list, a record, ...)
-    it is a plain value, like `Ok`."""
-
-    value: E
-
-    def __init__(self, value: E) -> None:
-        super().__init__(value)
-        self.value = value
-
-    def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and bool(self.value == getattr(other, "value", None))
-
-    def __hash__(self) -> int:
-        return hash((Err, self.value))
-
-    def __repr__(self) -> str:
-        return f"Err({self.value!r})"
-
-
-# --------------------------------------------------------------------------------------------
 # Sides
-
-
-class Bad(Exception):
-    """A value failed a check on its way out; `path` grows as it unwinds through containers."""
-
-    def __init__(self, kind: type[Exception], message: str) -> None:
-        super().__init__(message)
-        self.kind = kind
-        self.message = message
-        self.path: list[str] = []
-
-    def error(self, where: str) -> Exception:
-        return self.kind(": ".join([where, *reversed(self.path), self.message]))
-
-
-def short(value: Any) -> str:
-    try:
-        text = repr(value)
-    except Exception:
-        text = f"<{type(value).__name__} object>"
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def wrong_type(expected: str, value: Any) -> Bad:
-    return Bad(TypeError, f"expected {expected}, got {short(value)} ({type(value).__name__})")
 
 
 def relative_module(module: str) -> str:

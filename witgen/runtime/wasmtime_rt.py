@@ -44,12 +44,17 @@ import warnings
 import weakref
 from ctypes import byref
 from pathlib import Path
-from typing import Any, Callable, Generic, NoReturn, Optional, TypeVar, Union
+from typing import Any, Callable, NoReturn, Optional, TypeVar, Union
 
 import wasmtime
 from wasmtime import _bindings as _b  # the C API's ctypes declarations (no public alternative)
 from wasmtime._ffi import dll as _dll
 from wasmtime.component import Component, ExportIndex, Instance, Linker, LinkerInstance
+
+from ._values import Bad as _Bad
+from ._values import Err, Ok, Some
+from ._values import short as _short
+from ._values import wrong_type as _wrong_type
 
 __all__ = [
     "Ok",
@@ -61,63 +66,6 @@ __all__ = [
     "DeadlineExceeded",
     "OutOfFuel",
 ]
-
-T = TypeVar("T")
-E = TypeVar("E")
-
-# --------------------------------------------------------------------------------------------
-# Value classes
-
-
-@dataclasses.dataclass(frozen=True, repr=False)
-class Ok(Generic[T]):
-    """The `ok` case of a WIT `result` (outside a function's own result, see `Err`)."""
-
-    value: T
-
-    def __repr__(self) -> str:
-        return f"Ok({self.value!r})"
-
-
-@dataclasses.dataclass(frozen=True, repr=False)
-class Some(Generic[T]):
-    """`some(x)` of an `option<option<...>>`: the outer `some`, so `Some(None)` differs from `None`."""
-
-    value: T
-
-    def __repr__(self) -> str:
-        return f"Some({self.value!r})"
-
-
-class Err(Exception, Generic[E]):
-    """The `err` case of a WIT `result`.
-
-    An exception, so that a function whose WIT result is `result<T, E>` can return `T` and raise
-    `Err(e)`, both when the component's export fails and when a host implementation of an import
-    wants the guest to see `err(e)`. Elsewhere (inside a list, a record, ...) it is a plain value,
-    like `Ok`. Compares by value.
-    """
-
-    __match_args__ = ("value",)
-
-    def __init__(self, value: E) -> None:
-        super().__init__(value)
-        self.value = value
-
-    def __eq__(self, other: object) -> bool:
-        if type(other) is not type(self):
-            return NotImplemented
-        assert isinstance(other, Err)
-        return bool(self.value == other.value)
-
-    def __hash__(self) -> int:
-        try:
-            return hash((Err, self.value))
-        except TypeError:  # an unhashable payload (a list): equal values still hash alike
-            return hash(Err)
-
-    def __repr__(self) -> str:
-        return f"Err({self.value!r})"
 
 
 class ComponentError(Exception):
@@ -194,31 +142,6 @@ def _text(vec: Any) -> bytes:
 
 # --------------------------------------------------------------------------------------------
 # Check failures
-
-
-class _Bad(Exception):
-    """A value failed a check while being lowered; `path` grows as it unwinds through containers."""
-
-    def __init__(self, kind: type[Exception], message: str) -> None:
-        super().__init__(message)
-        self.kind = kind
-        self.message = message
-        self.path: list[str] = []
-
-    def error(self, where: str) -> Exception:
-        return self.kind(": ".join([where, *reversed(self.path), self.message]))
-
-
-def _short(value: Any) -> str:
-    try:
-        text = repr(value)
-    except Exception:  # a user object whose repr fails must not hide the real error
-        text = f"<{type(value).__name__} object>"
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _wrong_type(expected: str, value: Any) -> _Bad:
-    return _Bad(TypeError, f"expected {expected}, got {_short(value)} ({type(value).__name__})")
 
 
 def _add_note(exc: BaseException, note: str) -> None:
