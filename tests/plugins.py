@@ -81,3 +81,25 @@ def build_plugin(wit: Path, module: Path, world: str | None = None) -> Path:
     os.replace(out, final)
     shutil.rmtree(work, ignore_errors=True)
     return final
+
+
+def compiled_cache_dir() -> Path:
+    """`load`'s compiled-component cache for the tests' guests, kept across sessions like them."""
+    return Path(tempfile.gettempdir()) / "witgen-test-guests" / "compiled"
+
+
+class LogLines:
+    """The host's side of the plugin world's interface `host`: keeps each line the plugin logs."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def log(self, param: str) -> None:
+        self.lines.append(param)
+
+
+class PluginHost:
+    """A host object for the plugin world (`wit/plugin.wit`): `host.host.lines` is the log."""
+
+    def __init__(self) -> None:
+        self.host = LogLines()

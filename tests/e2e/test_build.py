@@ -36,7 +36,7 @@ import pytest
 
 from codegen.support import generate_and_import
 from components.builder import find_wasm_tools
-from plugins import build_plugin
+from plugins import PluginHost, build_plugin, compiled_cache_dir
 from witgen.build import componentize
 from witgen.cli import main
 from witgen.codegen.guest import GuestViews
@@ -188,11 +188,6 @@ world with-resources {
 # --- helpers ----------------------------------------------------------------------------------
 
 
-def compiled_cache() -> Path:
-    """`load`'s compiled-component cache, shared with the other tests of Python guests."""
-    return Path(tempfile.gettempdir()) / "witgen-test-guests" / "compiled"
-
-
 def write(folder: Path, name: str, text: str) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / name
@@ -261,22 +256,9 @@ def test_hello_is_a_valid_component_of_the_world(hello_wasm: Path) -> None:
     assert "export run: func(param: string) -> string;" in wit
 
 
-class LogHost:
-    def __init__(self) -> None:
-        self.lines: list[str] = []
-
-    def log(self, param: str) -> None:
-        self.lines.append(param)
-
-
-class PluginHost:
-    def __init__(self) -> None:
-        self.host = LogHost()
-
-
 def test_hello_runs_under_the_host_bindings(hello_wasm: Path, plugin_host_pkg: ModuleType) -> None:
     host = PluginHost()
-    plugin = plugin_host_pkg.Plugin.load(hello_wasm, host, cache=compiled_cache())
+    plugin = plugin_host_pkg.Plugin.load(hello_wasm, host, cache=compiled_cache_dir())
     assert plugin.run("world") == "Hello, world"
     assert plugin.run("héllo 😀") == "Hello, héllo 😀"
     assert host.host.lines == ["got world", "got héllo 😀"]
@@ -338,7 +320,7 @@ def test_imports_called_by_index_reach_the_right_host_functions(
     wasm = build_plugin(wit, write(folder / "src", "index_plugin.py", INDEX_PLUGIN))
     pkg = generate_and_import(wit, tmp_path_factory.mktemp("index-host"))
     host = IndexHost(pkg)
-    plugin = pkg.IndexOrder.load(wasm, host, cache=compiled_cache())
+    plugin = pkg.IndexOrder.load(wasm, host, cache=compiled_cache_dir())
     assert plugin.run() == INDEX_EXPECTED
     assert host.a_calls == 1
     assert host.h.calls == [("f", (1, 0)), ("f", (7, 2)), ("g", "k"), ("g", "")]

@@ -52,6 +52,7 @@ from types import ModuleType
 import pytest
 import wasmtime
 
+from plugins import PluginHost, compiled_cache_dir
 from runtime.test_runtime_python_guest import guest_cache_dir
 
 REPO = Path(__file__).resolve().parents[2]
@@ -189,11 +190,6 @@ def build_js_guest(wit: str, world: str, source: str) -> Path:
     return final
 
 
-def compiled_cache() -> Path:
-    """`load`'s compiled-component cache for the guests: kept across sessions, like the guests."""
-    return guest_cache_dir() / "compiled"
-
-
 @pytest.fixture(scope="module")
 def js_guest() -> Path:
     return build_js_guest(PLUGIN_WIT.read_text(encoding="utf-8"), "plugin", JS_GUEST)
@@ -228,29 +224,16 @@ def bindings(tmp_path_factory: pytest.TempPathFactory) -> ModuleType:
     return module
 
 
-class HostIface:
-    def __init__(self) -> None:
-        self.lines: list[str] = []
-
-    def log(self, param: str) -> None:
-        self.lines.append(param)
-
-
-class PluginHost:
-    def __init__(self) -> None:
-        self.host = HostIface()
-
-
 def test_js_plugin_runs_and_logs(bindings: ModuleType, js_guest: Path) -> None:
     host = PluginHost()
-    plugin = bindings.Plugin.load(js_guest, host, cache=compiled_cache())
+    plugin = bindings.Plugin.load(js_guest, host, cache=compiled_cache_dir())
     assert plugin.run("world") == "Hello, world from js"
     assert host.host.lines == ['js got "world": 5 code points, 5 UTF-16 units']
     assert plugin.run("again") == "Hello, again from js"  # a second call on the same instance
     assert host.host.lines[1:] == ['js got "again": 5 code points, 5 UTF-16 units']
     # A second instance (the component is compiled already) has its own host.
     other = PluginHost()
-    again = bindings.Plugin.load(js_guest, other, cache=compiled_cache())
+    again = bindings.Plugin.load(js_guest, other, cache=compiled_cache_dir())
     assert again.run("") == "Hello,  from js"
     assert other.host.lines == ['js got "": 0 code points, 0 UTF-16 units']
     assert len(host.host.lines) == 2
@@ -258,7 +241,7 @@ def test_js_plugin_runs_and_logs(bindings: ModuleType, js_guest: Path) -> None:
 
 def test_js_plugin_unicode_round_trip(bindings: ModuleType, js_guest: Path) -> None:
     host = PluginHost()
-    plugin = bindings.Plugin.load(js_guest, host, cache=compiled_cache())
+    plugin = bindings.Plugin.load(js_guest, host, cache=compiled_cache_dir())
     assert plugin.run("héllo ✓") == "Hello, héllo ✓ from js"
     # U+1F600 is one code point, two UTF-16 units in JavaScript, four bytes of UTF-8 on the wire.
     assert plugin.run("😀 ok") == "Hello, 😀 ok from js"
@@ -272,7 +255,7 @@ def test_js_throw_is_a_trap_then_the_instance_is_unusable(
     bindings: ModuleType, js_guest: Path, capfd: pytest.CaptureFixture[str]
 ) -> None:
     host = PluginHost()
-    plugin = bindings.Plugin.load(js_guest, host, cache=compiled_cache())
+    plugin = bindings.Plugin.load(js_guest, host, cache=compiled_cache_dir())
     assert plugin.run("before") == "Hello, before from js"
     with pytest.raises(bindings.WasmTrap) as trap:
         plugin.run("boom")
@@ -285,7 +268,7 @@ def test_js_throw_is_a_trap_then_the_instance_is_unusable(
         plugin.run("after")
     assert len(host.host.lines) == 2  # the unusable instance did not run the guest
     # A new instance of the same component is fine.
-    fresh = bindings.Plugin.load(js_guest, PluginHost(), cache=compiled_cache())
+    fresh = bindings.Plugin.load(js_guest, PluginHost(), cache=compiled_cache_dir())
     assert fresh.run("after") == "Hello, after from js"
 
 

@@ -13,19 +13,7 @@ import wasmtime
 from wasmtime.component import Component, Linker
 
 from codegen.support import generate_and_import
-
-
-class HostIface:
-    def __init__(self) -> None:
-        self.lines: list[str] = []
-
-    def log(self, param: str) -> None:
-        self.lines.append(param)
-
-
-class Host:
-    def __init__(self) -> None:
-        self.host = HostIface()
+from plugins import PluginHost as Host
 
 
 def test_plugin_load_and_run(plugin_pkg: ModuleType, plugin_component: Path) -> None:

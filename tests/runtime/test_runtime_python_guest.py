@@ -47,6 +47,7 @@ import pytest
 import wasmtime
 
 from codegen.support import REPO, generate_and_import
+from plugins import PluginHost, compiled_cache_dir
 
 RECIPE_VERSION = 1  # bump when the build below changes what it produces
 COMPONENTIZE_PY = "componentize-py"  # the distribution; `componentize-py==0.25.*` in the test extra
@@ -128,7 +129,7 @@ def build_guest(wit: str, world: str, source: str) -> Path:
 @pytest.fixture(scope="session")
 def compiled_cache() -> Path:
     """`load`'s compiled-component cache for the guests: kept across sessions, like the guests."""
-    return guest_cache_dir() / "compiled"
+    return compiled_cache_dir()
 
 
 # --- the plugin world -----------------------------------------------------------------------------
@@ -159,19 +160,6 @@ class WitWorld(wit_world.WitWorld):
             raise ValueError("the guest exploded")
         return f"hello, {param}!"
 """
-
-
-class PluginHostIface:
-    def __init__(self) -> None:
-        self.lines: list[str] = []
-
-    def log(self, param: str) -> None:
-        self.lines.append(param)
-
-
-class PluginHost:
-    def __init__(self) -> None:
-        self.host = PluginHostIface()
 
 
 @pytest.fixture(scope="session")
