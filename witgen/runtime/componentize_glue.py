@@ -68,8 +68,7 @@ def make_backend(rt: Any, side: Any, indexes: dict[tuple[str, str], int]) -> Any
                 except ImportError:
                     pass
                 if fn is None:
-                    index = indexes[(spec.module, spec.name)]
-                    return lambda *args: _by_index(index, spec, list(args))
+                    return _by_index(indexes[(spec.module, spec.name)], spec.unwrap)
                 return fn  # type: ignore[no-any-return]
             owner = side.peer(spec.owner)
             if spec.kind == "constructor":
@@ -93,13 +92,19 @@ def make_backend(rt: Any, side: Any, indexes: dict[tuple[str, str], int]) -> Any
     return CpyBackend()
 
 
-def _by_index(index: int, spec: Any, args: list[Any]) -> Any:
-    result = componentize_py_runtime.call_import(index, args)
-    if spec.unwrap:  # componentize-py's own functions raise the err; call_import returns it
-        if isinstance(result, cpy_types.Err):
+def _by_index(index: int, unwrap: bool) -> Callable[..., Any]:
+    """An import called the way componentize-py's generated code calls it: by its index."""
+    call_import = componentize_py_runtime.call_import
+    if not unwrap:
+        return lambda *args: call_import(index, list(args))
+
+    def call(*args: Any) -> Any:
+        result = call_import(index, list(args))
+        if isinstance(result, cpy_types.Err):  # its own functions raise the err; this returns it
             raise result
         return result.value
-    return result
+
+    return call
 
 
 class Glue:
@@ -112,11 +117,22 @@ class Glue:
         self.side = make_side(self.rt)
         self.rt.use_backend(make_backend(self.rt, self.side, indexes))
 
-    def _method(self, spec: Any, get: Callable[[Any], Callable[..., Any]]) -> Callable[..., Any]:
-        rt, side = self.rt, self.side
+    def _function(self, spec: Any, fn: Callable[..., Any]) -> Callable[..., Any]:
+        """A glue method calling the plugin's `fn` (a method of its one instance, or static)."""
+        call_export, side = self.rt.call_export, self.side
 
         def method(this: Any, *values: Any) -> Any:
-            return rt.call_export(spec, get(this), side, values)
+            return call_export(spec, fn, side, values)
+
+        method.__name__ = spec.py_name
+        return method
+
+    def _member(self, spec: Any, name: str) -> Callable[..., Any]:
+        """A glue method calling method `name` of the plugin's object behind the glue object."""
+        call_export, side = self.rt.call_export, self.side
+
+        def method(this: Any, *values: Any) -> Any:
+            return call_export(spec, getattr(this._witgen_inner, name), side, values)
 
         method.__name__ = spec.py_name
         return method
@@ -125,7 +141,7 @@ class Glue:
         """`WitWorld`: the world's exported functions, carried to the plugin's one instance."""
         impl = self.rt.implementation(self.user, getattr(self.guest, self.guest._WORLD_CLASS))()
         namespace = {
-            name: self._method(spec, _attribute_of(impl, name))
+            name: self._function(spec, getattr(impl, name))
             for name, spec in self.guest._EXPORTS.items()
         }
         return type("WitWorld", (cpy_base,), namespace)
@@ -135,7 +151,7 @@ class Glue:
         module = importlib.import_module(f"{self.guest.__name__}.{rel}")
         impl = self.rt.implementation(self.user, module.Exports)()
         namespace = {
-            n: self._method(spec, _attribute_of(impl, n)) for n, spec in module._EXPORTS.items()
+            n: self._function(spec, getattr(impl, n)) for n, spec in module._EXPORTS.items()
         }
         return type(name, (cpy_base,), namespace)
 
@@ -160,30 +176,12 @@ class Glue:
 
                 namespace["__init__"] = init
             elif isinstance(base.__dict__.get(member), staticmethod):
-                namespace[member] = classmethod(self._method(spec, _attribute_of(impl, member)))
+                namespace[member] = classmethod(self._function(spec, getattr(impl, member)))
             else:
-                namespace[member] = self._method(spec, _inner_attribute(member))
+                namespace[member] = self._member(spec, member)
         cls = type(name, (side.peer(base),), namespace)
         side.outer[base] = cls
         return cls
-
-
-def _attribute_of(obj: Any, name: str) -> Callable[[Any], Any]:
-    """For a glue method: the plugin's implementation, attribute `name` of `obj`."""
-
-    def get(this: Any) -> Any:
-        return getattr(obj, name)
-
-    return get
-
-
-def _inner_attribute(name: str) -> Callable[[Any], Any]:
-    """For a resource method: attribute `name` of the plugin's object behind the glue object."""
-
-    def get(this: Any) -> Any:
-        return getattr(this._witgen_inner, name)
-
-    return get
 
 
 class _Inner:

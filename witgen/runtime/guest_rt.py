@@ -121,6 +121,7 @@ class ModuleSide(Side):
 
 class Conv:
     __slots__ = ("wit", "unsupported")
+    plain = False  # `into` returns its value as it is (primitives): calls may skip it
 
     def __init__(self, wit: str, unsupported: Optional[str] = None) -> None:
         self.wit = wit
@@ -135,6 +136,7 @@ class Conv:
 
 class _Bool(Conv):
     __slots__ = ()
+    plain = True
 
     def out(self, value: Any, side: Side) -> Any:
         if value is not True and value is not False:
@@ -144,6 +146,7 @@ class _Bool(Conv):
 
 class _Int(Conv):
     __slots__ = ("lo", "hi", "expected")
+    plain = True
 
     def __init__(self, wit: str, bits: int, signed: bool) -> None:
         super().__init__(wit)
@@ -163,6 +166,7 @@ class _Int(Conv):
 
 class _Float(Conv):
     __slots__ = ()
+    plain = True
 
     def out(self, value: Any, side: Side) -> Any:
         if type(value) is not float:
@@ -177,6 +181,7 @@ class _Float(Conv):
 
 class _Char(Conv):
     __slots__ = ()
+    plain = True
 
     def out(self, value: Any, side: Side) -> Any:
         if not isinstance(value, str) or len(value) != 1:
@@ -191,10 +196,13 @@ class _Char(Conv):
 
 class _String(Conv):
     __slots__ = ()
+    plain = True
 
     def out(self, value: Any, side: Side) -> Any:
         if not isinstance(value, str):
             raise wrong_type("string", value)
+        if value.isascii():
+            return value
         try:
             value.encode("utf-8")
         except UnicodeEncodeError as err:
@@ -661,7 +669,7 @@ def call_import(spec: ImportSpec, *values: Any) -> Any:
     convert the result back (a `result` return: return the ok value or raise `Err`)."""
     if spec.unsupported is not None:
         raise NotImplementedError(f"{spec.label}: {spec.unsupported} are not supported yet")
-    b = backend()
+    b = _BACKEND[-1]
     if isinstance(b, _NoBackend):  # no carrier, and no side to convert the arguments for
         return b.invoke(spec, list(values))
     side = b.side
@@ -681,7 +689,9 @@ def call_import(spec: ImportSpec, *values: Any) -> Any:
         return None if ok is None else ok.into(raw, side)
     raw = b.invoke(spec, args)
     result = spec.result
-    return None if result is None else result.into(raw, side)
+    if result is None:
+        return None
+    return raw if result.plain else result.into(raw, side)
 
 
 # --------------------------------------------------------------------------------------------
@@ -715,7 +725,7 @@ class ExportSpec:
     """One exported function as a carrier calls the plugin: converters of its parameters and
     result (`unwrap`: its WIT result is a `result`, so the plugin returns ok or raises `Err`)."""
 
-    __slots__ = ("name", "py_name", "label", "params", "result", "unwrap")
+    __slots__ = ("name", "py_name", "label", "params", "result", "unwrap", "plain_args")
 
     def __init__(
         self,
@@ -733,18 +743,22 @@ class ExportSpec:
         self.params = params
         self.result = result
         self.unwrap = unwrap
+        self.plain_args = all(conv.plain for _, conv in params)  # nothing to convert
 
 
 def call_export(spec: ExportSpec, impl: Callable[..., Any], side: Side, values: Any) -> Any:
     """Call the plugin's `impl` of export `spec` with the side's `values`; return the side's
     result. A `result` return: the plugin's `Err` is raised as the side's err."""
-    args = []
-    for (name, conv), v in zip(spec.params, values):
-        try:
-            args.append(conv.into(v, side))
-        except Bad as bad:  # a side's value the plugin cannot take (a closed resource)
-            bad.path.append(f"argument '{name}'")
-            raise
+    if spec.plain_args:
+        args = values
+    else:
+        args = []
+        for (name, conv), v in zip(spec.params, values):
+            try:
+                args.append(conv.into(v, side))
+            except Bad as bad:  # a side's value the plugin cannot take (a closed resource)
+                bad.path.append(f"argument '{name}'")
+                raise
     result = spec.result
     if spec.unwrap:
         assert isinstance(result, Result)
