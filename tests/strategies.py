@@ -27,11 +27,12 @@ Everything here is test input only; nothing in `witgen` imports it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import re
 from dataclasses import dataclass, field
-from typing import Iterable, Sequence, TypeVar
+from typing import Iterable, Iterator, Sequence, TypeVar
 
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
@@ -314,6 +315,20 @@ class _Gen:
         self.aliases: dict[int, str] = {}  # interface index -> its top-level `use` name in the root
         self.root: Package | None = None
         self._iface_gate: Toks | None = None  # see `iface_gate`
+        # Above 0 while an item that is gated off is drawn: its types are then plain (see `ty`).
+        self._dropped = 0
+
+    @contextlib.contextmanager
+    def dropped_if(self, dropped: bool) -> Iterator[None]:
+        """Draw the item of this block with plain types when it is gated off (`dropped`): wasm-tools
+        1.262 interns anonymous types (`list<u8>`, `tuple<...>`) per package, so one inside any
+        dropped item (a type, a function, a whole interface or world) makes an equal one anywhere
+        else "a reference to a type which is excluded due to its feature not being activated"."""
+        self._dropped += dropped
+        try:
+            yield
+        finally:
+            self._dropped -= dropped
 
     # -- drawing primitives (they shrink towards 0 / False / the first choice) --
 
@@ -456,7 +471,7 @@ class _Gen:
         dropped definition makes an equal one anywhere else "a reference to a type which is
         excluded due to its feature not being activated"."""
         r = self.num(0, 99)
-        if plain:
+        if plain or self._dropped:
             return (
                 [self.id(self.pick(env.values))]
                 if r >= 50 and env.values
@@ -599,27 +614,30 @@ class _Gen:
         scope = Scope([name])
         members: list[Toks] = []
         if self.chance(50):
-            ctor: Toks = ["constructor", *self.params(env, method=False)]
-            if self.chance(20):  # notes T21: a constructor may only return `result<r, E>`
-                ctor += ["->", "result", "<", self.id(name)]
-                ctor += [",", *self.ty(env), ">"] if self.chance(50) else [">"]
-            gate, _ = self.gate(pkg, may_hide=True)
+            gate, dropped = self.gate(pkg, may_hide=True)
+            with self.dropped_if(dropped):
+                ctor: Toks = ["constructor", *self.params(env, method=False)]
+                if self.chance(20):  # notes T21: a constructor may only return `result<r, E>`
+                    ctor += ["->", "result", "<", self.id(name)]
+                    ctor += [",", *self.ty(env), ">"] if self.chance(50) else [">"]
             members.append(_item(gate, ctor, ";"))
         for _ in range(self.num(0, 3)):
             m = self.fresh(scope)
             k = self.num(0, 2)
-            gate, _ = self.gate(pkg, may_hide=True)
-            if k == 0:
-                members.append(_item(gate, self.id(m), ":", self.func_type(env, method=True), ";"))
-            elif k == 1:
-                members.append(_item(gate, self.id(m), ":", "static", self.func_type(env), ";"))
-            else:
-                static: Toks = ["static"] if self.chance(40) else []
-                getter, setter = self.accessor_pair(m, env, static)
-                # one gate for the pair: a setter whose getter was dropped is an error (notes T30)
-                members.append(_item(gate, getter, ";"))
-                if setter is not None:
-                    members.append(_item(gate, setter, ";"))
+            gate, dropped = self.gate(pkg, may_hide=True)
+            with self.dropped_if(dropped):
+                if k == 0:
+                    func = self.func_type(env, method=True)
+                    members.append(_item(gate, self.id(m), ":", func, ";"))
+                elif k == 1:
+                    members.append(_item(gate, self.id(m), ":", "static", self.func_type(env), ";"))
+                else:
+                    static: Toks = ["static"] if self.chance(40) else []
+                    getter, setter = self.accessor_pair(m, env, static)
+                    # one gate for the pair: a setter whose getter was dropped is an error (T30)
+                    members.append(_item(gate, getter, ";"))
+                    if setter is not None:
+                        members.append(_item(gate, setter, ";"))
         return ["resource", n, "{", *[t for m in self.shuffle(members) for t in m], "}"]
 
     # -- interfaces --
@@ -700,6 +718,12 @@ class _Gen:
         In a `hidden` interface every type and `use` is gated off too (see `gate`); being dropped
         together with the interface, they may still refer to each other. In a visible `inline`
         interface no type is gated off: wasm-tools 1.262 rejects one there even unreferenced."""
+        with self.dropped_if(hidden):
+            return self._interface_body(here, pool, hidden=hidden, inline=inline)
+
+    def _interface_body(
+        self, here: Package, pool: list[Iface], *, hidden: bool, inline: bool
+    ) -> tuple[Toks, dict[str, bool], set[int]]:
         scope = Scope()
         env = TypeEnv()
         items, deps = self.uses(here, pool, scope, env, hide=hidden)
@@ -720,14 +744,15 @@ class _Gen:
             items.append(_item(gate, self.resource(here, r, env)))
         for _ in range(self.num(0, 4)):
             name = self.fresh(scope)
-            gate, _ = self.gate(here, may_hide=True)
-            if self.chance(80):
-                items.append(_item(gate, self.id(name), ":", self.func_type(env), ";"))
-            else:
-                getter, setter = self.accessor_pair(name, env, [])
-                items.append(_item(gate, getter, ";"))
-                if setter is not None:
-                    items.append(_item(gate, setter, ";"))
+            gate, dropped = self.gate(here, may_hide=True)
+            with self.dropped_if(dropped):
+                if self.chance(80):
+                    items.append(_item(gate, self.id(name), ":", self.func_type(env), ";"))
+                else:
+                    getter, setter = self.accessor_pair(name, env, [])
+                    items.append(_item(gate, getter, ";"))
+                    if setter is not None:
+                        items.append(_item(gate, setter, ";"))
         return [t for it in self.shuffle(items) for t in it], offered, deps
 
     def interface(self, pkg: Package) -> Toks:
@@ -767,6 +792,12 @@ class _Gen:
         imports, so an exported interface's deps at or past `split` are exported with it)."""
         name = self.fresh(pkg.scope)
         world_gate, hidden = self.gate(pkg, may_hide=True)
+        with self.dropped_if(hidden):
+            return self._world_body(pkg, split, name, world_gate, hidden)
+
+    def _world_body(
+        self, pkg: Package, split: int, name: str, world_gate: Toks, hidden: bool
+    ) -> Toks:
         imports, exports = Scope(), Scope()
         import_names: list[str] = []
         export_names: list[str] = []
@@ -861,9 +892,12 @@ class _Gen:
                     if k >= 7:  # an interface: see `iface_gate`
                         gate = self.iface_gate(pkg)
                 if k < 5:
-                    items.append(_item(gate, kw, self.id(n), ":", self.func_type(env), ";"))
+                    with self.dropped_if(dropped):
+                        func = self.func_type(env)
+                    items.append(_item(gate, kw, self.id(n), ":", func, ";"))
                 elif k < 7:
-                    getter, setter = self.accessor_pair(n, env, [])
+                    with self.dropped_if(dropped):
+                        getter, setter = self.accessor_pair(n, env, [])
                     items.append(_item(gate, kw, getter, ";"))
                     if setter is not None:
                         items.append(_item(gate, kw, setter, ";"))

@@ -28,6 +28,7 @@ from witgen import __version__
 from witgen.errors import WitError
 
 if TYPE_CHECKING:
+    from witgen.config import Entry
     from witgen.resolve.model import Resolve
 
 EXIT_OK = 0
@@ -40,13 +41,16 @@ EXIT_INTERRUPTED = 130  # the shell's 128 + SIGINT
 # Set to re-raise internal errors with their traceback (for witgen's own developers).
 DEBUG_ENV = "WITGEN_TRACEBACK"
 
-MAIN_USAGE = "witgen PATH -o OUT [--world NAME] [--guest] [--features LIST | --all-features]"
+MAIN_USAGE = (
+    "witgen PATH -o OUT [--world NAME] [--guest] [--check] [--features LIST | --all-features]"
+)
 BUILD_USAGE = (
     "witgen build PATH MODULE.py -o PLUGIN.wasm [--world NAME] [--features LIST | --all-features]"
 )
 
 USAGE = f"""\
 {MAIN_USAGE}
+       witgen [--check]              (every entry of [tool.witgen] in pyproject.toml)
        {BUILD_USAGE}
        witgen json PATH [--features LIST | --all-features]
        witgen check PATH [--features LIST | --all-features]
@@ -76,6 +80,10 @@ componentize-py (`pip install 'witgen[guest]'`).
 
 {EXIT_STATUS_HELP}"""
 
+CHECK_HELP = (
+    "write nothing; exit 0 when the files on disk are what generation would write, 1 (with what"
+    " differs) when they are not"
+)
 FEATURE_HELP = "enable these @unstable features (comma-separated; may be repeated)"
 ALL_FEATURES_HELP = "enable every @unstable feature"
 
@@ -164,6 +172,7 @@ def _build_main_form_parser() -> _Parser:
         action="store_true",
         help="write a plugin author's guest wrappers, OUT/<world>_guest/, instead of host bindings",
     )
+    parser.add_argument("--check", action="store_true", help=CHECK_HELP)
     _add_feature_args(parser)
     return parser
 
@@ -220,19 +229,59 @@ def _cmd_json(args: argparse.Namespace) -> int:
 
 
 def _cmd_generate(args: argparse.Namespace) -> int:
-    # Imported here: jinja2 and black are for this form only, never for `check` or `json`.
     from pathlib import Path
 
-    from witgen.codegen.guest import generate_guest
-    from witgen.codegen.host import generate_host, pick_world, write_package
+    from witgen.config import Entry
 
-    resolve = _load(args)
-    generate = generate_guest if args.guest else generate_host
-    package = generate(resolve, pick_world(resolve, args.world))
-    for warning in package.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
-    target = write_package(package, Path(args.out))
-    _write_stdout(f"wrote {target} ({_plural(len(package.files), 'file')})\n")
+    entry = Entry(
+        wit=Path(args.path),
+        out=Path(args.out),
+        world=args.world,
+        kind="guest" if args.guest else "host",
+        features=tuple(_features(args.features)),
+        all_features=args.all_features,
+    )
+    return _run_entries([entry], check=args.check)
+
+
+def _cmd_configured(args: argparse.Namespace) -> int:
+    """`witgen` / `witgen --check` with no PATH: every entry of `[tool.witgen]`."""
+    from pathlib import Path
+
+    from witgen.config import find_pyproject, load_entries
+
+    pyproject = find_pyproject(Path.cwd())
+    entries = load_entries(pyproject) if pyproject is not None else []
+    if not entries:
+        where = f"{pyproject} has no [tool.witgen]" if pyproject else "no pyproject.toml here"
+        raise _UsageError(
+            f"usage: {USAGE}\nwitgen: error: nothing to do: {where} (see `witgen --help`)"
+        )
+    return _run_entries(entries, check=args.check)
+
+
+def _run_entries(entries: list[Entry], *, check: bool) -> int:
+    """Generate (or check) each entry; with `check`, exit 1 when any is out of date."""
+    # Imported here: jinja2 and black are for generating only, never for `check` or `json`.
+    from witgen.generate import run
+
+    stale = 0
+    for entry in entries:
+        changes = run(entry, check=check, warn=lambda w: print(f"warning: {w}", file=sys.stderr))
+        if not check:
+            _write_stdout(changes.summary() + "\n")
+        elif changes.up_to_date:
+            _write_stdout(changes.differences() + "\n")
+        else:
+            stale += 1
+            print(changes.differences(), file=sys.stderr)
+    if stale:
+        print(
+            f"witgen --check: {_plural(stale, 'package')} out of date; run witgen again without"
+            " --check to regenerate",
+            file=sys.stderr,
+        )
+        return EXIT_BAD_INPUT
     return EXIT_OK
 
 
@@ -300,6 +349,8 @@ def _parse_main_form(argv: list[str]) -> tuple[Handler, argparse.Namespace]:
 
 def _parse(argv: list[str]) -> tuple[Handler, argparse.Namespace]:
     """The handler and arguments for `argv`; a command name counts only as the first argument."""
+    if argv in ([], ["--check"]):
+        return _cmd_configured, argparse.Namespace(check=bool(argv), path="pyproject.toml")
     if argv and argv[0] not in COMMANDS and argv[0] not in ("-h", "--help", "--version"):
         return _parse_main_form(argv)
     parser = _build_parser()

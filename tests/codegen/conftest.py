@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from codegen.support import REPO, WIT_DIR, generate
-from witgen.codegen.host import GeneratedPackage, write_package
+from witgen.codegen.host import GeneratedPackage
+from witgen.codegen.writer import write_package
 
 INPUTS = sorted(WIT_DIR.glob("*.wit")) + [REPO / "wit" / "plugin.wit"]
 

@@ -12,7 +12,8 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
-from witgen.codegen.host import GeneratedPackage, generate_host, pick_world, write_package
+from witgen.codegen.host import GeneratedPackage, generate_host, pick_world
+from witgen.codegen.writer import write_package
 from witgen.resolve.loader import load
 
 WIT_DIR = Path(__file__).parent / "wit"

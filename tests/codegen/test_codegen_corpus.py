@@ -25,7 +25,8 @@ from pathlib import Path
 import pytest
 
 from codegen.support import REPO
-from witgen.codegen.host import generate_host, write_package
+from witgen.codegen.host import generate_host
+from witgen.codegen.writer import write_package
 from witgen.resolve import model as m
 from witgen.resolve.loader import load
 

@@ -47,7 +47,8 @@ from witgen.codegen import CodegenError
 from witgen.codegen.fmt import format_python
 from witgen.codegen.guest import generate_guest
 from witgen.codegen.host import runtime_text
-from witgen.codegen.host import HEADER, GeneratedPackage, generate_host, pick_world, write_package
+from witgen.codegen.host import HEADER, GeneratedPackage, generate_host, pick_world
+from witgen.codegen.writer import write_package
 from witgen.resolve import model as m
 from witgen.resolve.loader import load
 
@@ -1057,7 +1058,7 @@ def test_cli_writes_the_guest_package(tmp_path: Path, capsys: pytest.CaptureFixt
         "py.typed",
     ]
     captured = capsys.readouterr()
-    assert captured.out == f"wrote {target} (7 files)\n" and captured.err == ""
+    assert captured.out == f"wrote {target} (7 files changed, 0 unchanged)\n" and captured.err == ""
     assert sorted(p.name for p in out.iterdir()) == ["plugin_guest"]  # no host package, no staging
     assert (target / "imports" / "host.py").read_text().startswith(HEADER + "\n")
 

@@ -640,12 +640,19 @@ def test_cli_writes_the_package(tmp_path: Path, capsys: pytest.CaptureFixture[st
         "host.py",
         "py.typed",
     ]
-    assert capsys.readouterr().out == f"wrote {out / 'plugin'} (5 files)\n"
-    # Running again replaces the package and leaves no staging folders behind.
-    (out / "plugin" / "stale.py").write_text("x = 1\n")
+    assert capsys.readouterr().out == f"wrote {out / 'plugin'} (5 files changed, 0 unchanged)\n"
+    # Running again: a file witgen wrote that is no longer generated goes, one of the user's
+    # stays, nothing else is touched, and no temporary files are left behind.
+    (out / "plugin" / "stale.py").write_text(f"{HEADER}\nx = 1\n")
+    (out / "plugin" / "notes.txt").write_text("mine\n")
     assert main([str(REPO / "wit" / "plugin.wit"), "-o", str(out)]) == 0
+    assert capsys.readouterr().out == (
+        f"wrote {out / 'plugin'} (0 files changed, 5 unchanged, 1 removed)\n"
+    )
     assert not (out / "plugin" / "stale.py").exists()
+    assert (out / "plugin" / "notes.txt").read_text() == "mine\n"
     assert sorted(p.name for p in out.iterdir()) == ["plugin"]
+    assert not [p for p in (out / "plugin").iterdir() if p.name.startswith(".")]
 
 
 def test_cli_world_choice(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -207,7 +207,7 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
 @pytest.mark.parametrize(
     ("argv", "expected"),
     [
-        ([], "a command is required"),
+        ([], "nothing to do: no pyproject.toml here"),
         (["json"], "the following arguments are required: PATH"),
         (["check", "--features", "a", "--all-features", "x.wit"], "not allowed with"),
         (["json", "x.wit", "--bogus"], "unrecognized arguments: --bogus"),

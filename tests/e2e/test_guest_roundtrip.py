@@ -55,7 +55,8 @@ import wasmtime
 from codegen.support import generate_and_import
 from plugins import build_plugin, cache_dir
 from witgen.codegen.guest import generate_guest
-from witgen.codegen.host import pick_world, write_package
+from witgen.codegen.host import pick_world
+from witgen.codegen.writer import write_package
 from witgen.resolve.loader import load
 
 HERE = Path(__file__).resolve().parent

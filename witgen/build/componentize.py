@@ -31,7 +31,7 @@ from pathlib import Path
 from witgen.build.precheck import Expected, check_plugin
 from witgen.codegen import naming
 from witgen.codegen.guest import GuestViews
-from witgen.codegen.host import write_package
+from witgen.codegen.writer import write_package
 from witgen.errors import WitError
 from witgen.resolve import model as m
 

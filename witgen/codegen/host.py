@@ -11,15 +11,12 @@ In: a `Resolve` and a world id. Out: a `GeneratedPackage`, the files of `OUT/<wo
   the component exports them; an abstract base class that the host subclasses when it imports them;
 * `_rt.py`, the run-time support (`witgen/runtime/wasmtime_rt.py`, copied), and `py.typed`.
 Every file starts with `HEADER`, is rendered from `templates/host/` and formatted by black; the
-bytes depend only on the input and witgen's (and black's) version. `write_package` puts a package
-on disk all at once, or not at all.
+bytes depend only on the input and witgen's (and black's) version. `writer.write_package` puts
+a package on disk.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -104,28 +101,3 @@ def pick_world(resolve: m.Resolve, name: str | None) -> int:
                 return world_id
     listed = ", ".join(sorted(root.worlds)) or "none"
     raise CodegenError(f"no world named '{name}' in package {root.name} (its worlds: {listed})")
-
-
-def write_package(package: GeneratedPackage, out_dir: Path) -> Path:
-    """Write `package` as `out_dir/<name>/`, replacing an earlier one; nothing half-written on error.
-
-    The files go to a temporary folder inside `out_dir` first, which is then renamed into place.
-    """
-    out_dir.mkdir(parents=True, exist_ok=True)
-    target = out_dir / package.name
-    staging = Path(tempfile.mkdtemp(prefix=f".{package.name}-", dir=out_dir))
-    try:
-        for filename, text in package.files.items():
-            (staging / filename).parent.mkdir(parents=True, exist_ok=True)
-            (staging / filename).write_text(text, encoding="utf-8", newline="\n")
-        if target.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{package.name}-old-", dir=out_dir))
-            os.replace(target, old / package.name)
-            os.replace(staging, target)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(staging, target)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return target
