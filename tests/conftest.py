@@ -15,6 +15,14 @@ import pytest
 from components.builder import build_component, find_wasm_tools
 
 
+@pytest.fixture(autouse=True)
+def _uncoloured_messages(monkeypatch: pytest.MonkeyPatch) -> None:
+    """witgen's messages without colour, whatever the developer's or CI's colour settings:
+    tests compare them exactly (tests/e2e/test_diagnostics.py sets them where it tests colour)."""
+    for name in ("FORCE_COLOR", "CLICOLOR_FORCE"):
+        monkeypatch.delenv(name, raising=False)
+
+
 @pytest.fixture(scope="session")
 def component_builder() -> Callable[..., Path]:
     """`build_component(wit, world=None, bodies=None, *, extra_wat="") -> Path` (see its docstring)."""

@@ -3,9 +3,9 @@
 In: `argv` (a list of strings). Out: an exit status, with results on stdout and messages on stderr.
 Forms: `witgen PATH -o OUT [--world NAME]` writes wasmtime host bindings for a world (the package
 `OUT/<world>/`); `witgen json PATH` and `witgen check PATH` run the front end only. Every form takes
-`--features LIST` or `--all-features`. A command name is recognized only as the first argument,
-and any other first argument starts the main form (`witgen ./check` and `witgen -- check` name a
-path).
+`--features LIST` or `--all-features`, and `--message-format json` (errors and warnings as JSON
+lines, see `witgen.diagnostics`). A command name is recognized only as the first argument, and any
+other first argument starts the main form (`witgen ./check` and `witgen -- check` name a path).
 
 Exit statuses: 0 success, 1 bad input (the message is printed as `error: ...`), 2 usage errors
 (argparse's convention), 70 an internal error (a bug in witgen), 130 interrupted.
@@ -25,7 +25,8 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, NoReturn
 
 from witgen import __version__
-from witgen.errors import WitError
+from witgen.diagnostics import FORMATS, Reporter
+from witgen.errors import Diagnostic, WitError
 
 if TYPE_CHECKING:
     from witgen.config import Entry
@@ -78,6 +79,10 @@ written in Python subclasses, and the functions it calls the host with.
 `witgen build PATH MODULE.py -o PLUGIN.wasm` turns such a plugin module into a component with
 componentize-py (`pip install 'witgen[guest]'`).
 
+Every form takes `--message-format json`: errors and warnings on stderr as one JSON object per line
+(severity, message, file, line, column, rendered). Messages are coloured on a terminal unless
+NO_COLOR is set (FORCE_COLOR forces colour).
+
 {EXIT_STATUS_HELP}"""
 
 CHECK_HELP = (
@@ -85,6 +90,10 @@ CHECK_HELP = (
     " differs) when they are not"
 )
 FEATURE_HELP = "enable these @unstable features (comma-separated; may be repeated)"
+MESSAGE_FORMAT_HELP = (
+    "how errors and warnings are printed on stderr: human (the default; coloured on a terminal"
+    " unless NO_COLOR is set) or json (one JSON object per line)"
+)
 ALL_FEATURES_HELP = "enable every @unstable feature"
 
 
@@ -109,6 +118,9 @@ def _add_feature_args(parser: argparse.ArgumentParser) -> None:
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--features", action="append", default=[], metavar="LIST", help=FEATURE_HELP)
     group.add_argument("--all-features", action="store_true", help=ALL_FEATURES_HELP)
+    # `main` takes `--message-format FMT` out of the arguments before parsing (every form has it);
+    # declared here for `--help`, and for argparse's abbreviations (`--message json`).
+    parser.add_argument("--message-format", choices=FORMATS, help=MESSAGE_FORMAT_HELP)
 
 
 def _add_path_arg(parser: argparse.ArgumentParser) -> None:
@@ -241,7 +253,7 @@ def _cmd_generate(args: argparse.Namespace) -> int:
         features=tuple(_features(args.features)),
         all_features=args.all_features,
     )
-    return _run_entries([entry], check=args.check)
+    return _run_entries([entry], check=args.check, reporter=args.reporter)
 
 
 def _cmd_configured(args: argparse.Namespace) -> int:
@@ -257,30 +269,35 @@ def _cmd_configured(args: argparse.Namespace) -> int:
         raise _UsageError(
             f"usage: {USAGE}\nwitgen: error: nothing to do: {where} (see `witgen --help`)"
         )
-    return _run_entries(entries, check=args.check)
+    return _run_entries(entries, check=args.check, reporter=args.reporter)
 
 
-def _run_entries(entries: list[Entry], *, check: bool) -> int:
+def _run_entries(entries: list[Entry], *, check: bool, reporter: Reporter) -> int:
     """Generate (or check) each entry; with `check`, exit 1 when any is out of date."""
     # Imported here: jinja2 and black are for generating only, never for `check` or `json`.
     from witgen.generate import run
 
     stale = 0
     for entry in entries:
-        changes = run(entry, check=check, warn=lambda w: print(f"warning: {w}", file=sys.stderr))
+        wit = str(entry.wit)
+        changes = run(entry, check=check, warn=lambda w: reporter.warning(w, file=wit))
         if not check:
             _write_stdout(changes.summary() + "\n")
         elif changes.up_to_date:
             _write_stdout(changes.differences() + "\n")
         else:
             stale += 1
-            print(changes.differences(), file=sys.stderr)
+            if reporter.json:  # one error per package; the closing sentence is for people
+                reporter.emit(Diagnostic("error", changes.differences(), str(changes.target)))
+            else:
+                print(changes.differences(), file=sys.stderr)
     if stale:
-        print(
-            f"witgen --check: {_plural(stale, 'package')} out of date; run witgen again without"
-            " --check to regenerate",
-            file=sys.stderr,
-        )
+        if not reporter.json:
+            print(
+                f"witgen --check: {_plural(stale, 'package')} out of date; run witgen again"
+                " without --check to regenerate",
+                file=sys.stderr,
+            )
         return EXIT_BAD_INPUT
     return EXIT_OK
 
@@ -347,6 +364,44 @@ def _parse_main_form(argv: list[str]) -> tuple[Handler, argparse.Namespace]:
     return _cmd_generate, _build_main_form_parser().parse_args(argv)
 
 
+def _take_message_format(argv: list[str]) -> tuple[str | None, list[str]]:
+    """`--message-format FMT` (or `=FMT`) taken out of `argv`, wherever it is before a `--`.
+
+    Every form takes the option, the configured one (`witgen --message-format json --check`) too,
+    and it must be known before parsing, for the errors parsing leads to.
+    """
+    fmt: str | None = None
+    rest: list[str] = []
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--":
+            rest += argv[i:]
+            break
+        if arg == "--message-format" or arg.startswith("--message-format="):
+            if "=" in arg:
+                value = arg.partition("=")[2]
+            elif i + 1 < len(argv):
+                i += 1
+                value = argv[i]
+            else:
+                raise _UsageError(
+                    f"usage: {USAGE}\nwitgen: error: argument --message-format: expected one"
+                    " argument"
+                )
+            if value not in FORMATS:
+                choices = ", ".join(repr(f) for f in FORMATS)
+                raise _UsageError(
+                    f"usage: {USAGE}\nwitgen: error: argument --message-format: invalid choice:"
+                    f" {value!r} (choose from {choices})"
+                )
+            fmt = value
+        else:
+            rest.append(arg)
+        i += 1
+    return fmt, rest
+
+
 def _parse(argv: list[str]) -> tuple[Handler, argparse.Namespace]:
     """The handler and arguments for `argv`; a command name counts only as the first argument."""
     if argv in ([], ["--check"]):
@@ -358,10 +413,6 @@ def _parse(argv: list[str]) -> tuple[Handler, argparse.Namespace]:
     if args.command is None:
         parser.error("a command is required (see `witgen --help`)")
     return COMMANDS[args.command][0], args
-
-
-def _error(message: str) -> None:
-    print(f"error: {message}", file=sys.stderr)
 
 
 def _silence_stdout() -> None:
@@ -379,15 +430,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     Never raises, unless `WITGEN_TRACEBACK` is set and witgen itself has a bug.
     """
     target = "the input"  # named in the last-resort messages below, once the path is known
+    where: str | None = None  # the same, as the `file` of `--message-format json`
+    reporter = Reporter()
     try:
         try:
-            handler, args = _parse(list(sys.argv[1:] if argv is None else argv))
-            target = args.path
+            fmt, rest = _take_message_format(list(sys.argv[1:] if argv is None else argv))
+            reporter = Reporter(fmt or "human")
+            handler, args = _parse(rest)
+            if getattr(args, "message_format", None):  # an abbreviation argparse expanded
+                reporter = Reporter(args.message_format)
+            args.reporter = reporter
+            target = where = args.path
             return handler(args)
         finally:
             sys.stdout.flush()  # inside the try, so a closed pipe is reported here, not at exit
     except WitError as err:
-        _error(str(err))
+        reporter.error(err)
         return EXIT_BAD_INPUT
     except SystemExit as done:  # argparse after `--help` / `--version`
         return done.code if isinstance(done.code, int) else EXIT_OK
@@ -403,23 +461,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     # The loader reports every bad input as a WitError; these are the last line of defence, so that
     # no input ever ends in a traceback.
     except RecursionError:
-        _error(f"{target}: the input is nested too deeply for witgen to process")
+        reporter.error_message(
+            f"{target}: the input is nested too deeply for witgen to process", where
+        )
         return EXIT_BAD_INPUT
     except MemoryError:
-        _error(f"{target}: out of memory while processing the input")
+        reporter.error_message(f"{target}: out of memory while processing the input", where)
         return EXIT_BAD_INPUT
     except UnicodeError as err:
         reason = "input was not valid utf-8" if isinstance(err, UnicodeDecodeError) else "bad text"
-        _error(f"{target}: {reason} ({err})")
+        reporter.error_message(f"{target}: {reason} ({err})", where)
         return EXIT_BAD_INPUT
     except OSError as err:
-        where = err.filename if err.filename is not None else target
-        _error(f"{where}: {err.strerror or err}")
+        name = err.filename if err.filename is not None else target
+        file = str(err.filename) if err.filename is not None else where
+        reporter.error_message(f"{name}: {err.strerror or err}", file)
         return EXIT_BAD_INPUT
     except Exception as err:  # a bug in witgen, not in the input
         if os.environ.get(DEBUG_ENV):
             raise
-        _error(
+        reporter.error_message(
             f"internal error in witgen: {type(err).__name__}: {err}\n"
             f"This is a bug in witgen; set {DEBUG_ENV}=1 to see the traceback."
         )

@@ -21,6 +21,7 @@ the entry; nothing is generated then.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +31,7 @@ from witgen.errors import WitError
 
 KEYS = ("wit", "out", "world", "kind", "features", "all-features")
 KINDS = ("host", "guest")
+_TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)$")
 
 
 class ConfigError(WitError):
@@ -64,28 +66,42 @@ def load_entries(pyproject: Path) -> list[Entry]:
         with open(pyproject, "rb") as file:
             document = tomllib.load(file)
     except tomllib.TOMLDecodeError as err:
-        raise ConfigError(f"{pyproject}: not valid TOML: {err}") from None
+        at = _TOML_POSITION.search(str(err))  # tomllib's own message ends with the position
+        raise ConfigError(
+            f"{pyproject}: not valid TOML: {err}",
+            path=str(pyproject),
+            line=int(at[1]) if at else None,
+            column=int(at[2]) if at else None,
+        ) from None
     except OSError as err:
-        raise ConfigError(f"{pyproject}: {err.strerror or err}") from None
+        raise ConfigError(f"{pyproject}: {err.strerror or err}", path=str(pyproject)) from None
     table = document.get("tool", {}).get("witgen")
     if table is None:
         return []
     if not isinstance(table, dict):
-        raise ConfigError(f"{pyproject}: [tool.witgen] must be a table")
+        raise ConfigError(f"{pyproject}: [tool.witgen] must be a table", path=str(pyproject))
     if "bindings" in table:
         extra = sorted(set(table) - {"bindings"})
         if extra:
             raise ConfigError(
                 f"{pyproject}: [tool.witgen] has both `bindings` and {', '.join(extra)}: put every"
-                " entry in [[tool.witgen.bindings]]"
+                " entry in [[tool.witgen.bindings]]",
+                path=str(pyproject),
             )
         items = table["bindings"]
         if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
-            raise ConfigError(f"{pyproject}: tool.witgen.bindings must be an array of tables")
+            raise ConfigError(
+                f"{pyproject}: tool.witgen.bindings must be an array of tables",
+                path=str(pyproject),
+            )
         where = [f"{pyproject} [[tool.witgen.bindings]] #{i + 1}" for i in range(len(items))]
     else:
         items, where = [table], [f"{pyproject} [tool.witgen]"]
-    return [_entry(item, pyproject.parent, w) for item, w in zip(items, where)]
+    try:
+        return [_entry(item, pyproject.parent, w) for item, w in zip(items, where)]
+    except ConfigError as err:
+        err.path = str(pyproject)  # for `--message-format json`; tomllib keeps no value positions
+        raise
 
 
 def _entry(item: dict[str, Any], root: Path, where: str) -> Entry:

@@ -1011,14 +1011,14 @@ def test_converters_check_values_and_name_the_path(gen: Generated) -> None:
     assert bad.value.kind is TypeError
     error = bad.value.error("here")
     assert type(error) is TypeError
-    assert str(error) == "here: field 'tags': [1]: expected string, got 5 (int)"
+    assert str(error) == "here: field 'tags': element 1: expected string, got 5 (int)"
     with pytest.raises(rt.Bad) as bad:
         rt.List(tools._C_Item).out(
             [item, dataclasses.replace(item, where=ty.Point(2**31, 0))], side
         )
     assert bad.value.kind is ValueError
     assert str(bad.value.error("x")) == (
-        "x: [1]: field 'where': some: field 'x': expected s32 (-2147483648..2147483647),"
+        "x: element 1: field 'where': some: field 'x': expected s32 (-2147483648..2147483647),"
         " got 2147483648"
     )
     with pytest.raises(rt.Bad) as bad:

@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,7 +33,7 @@ from witgen.build.precheck import Expected, check_plugin
 from witgen.codegen import naming
 from witgen.codegen.guest import GuestViews
 from witgen.codegen.writer import write_package
-from witgen.errors import WitError
+from witgen.errors import Diagnostic, WitError
 from witgen.resolve import model as m
 
 GLUE_SOURCE = Path(__file__).resolve().parent.parent / "runtime" / "componentize_glue.py"
@@ -54,7 +55,20 @@ componentize_py.componentize(
 
 
 class BuildError(WitError):
-    """A plugin that cannot be built; the message says why (file:line:col when it can)."""
+    """A plugin that cannot be built; the message says why (file:line:col when it can).
+
+    The pre-check's findings are also kept one by one in `problems`, which `--message-format json`
+    prints as one object each.
+    """
+
+    def __init__(
+        self, message: str, *, path: str | None = None, problems: Sequence[Diagnostic] = ()
+    ) -> None:
+        super().__init__(message, path=path)
+        self.problems = list(problems)
+
+    def diagnostics(self) -> list[Diagnostic]:
+        return self.problems or super().diagnostics()
 
 
 @dataclass
@@ -167,7 +181,10 @@ def _resource_module(mod_name: str, resources: list[str]) -> str:
 def _check_module_name(module: Path, gv: GuestViews) -> str:
     name = module.stem
     if module.suffix != ".py" or not name.isidentifier():
-        raise BuildError(f"{module}: a plugin module is a `.py` file named like a Python module")
+        raise BuildError(
+            f"{module}: a plugin module is a `.py` file named like a Python module",
+            path=str(module),
+        )
     taken = {CPY_WORLD_MODULE, APP, GLUE, gv.package, "componentize_py_types"}
     # componentize-py's own modules: the guest's built-in one would shadow the plugin.
     taken |= {"componentize_py_runtime", "componentize_py_async_support"}
@@ -179,12 +196,14 @@ def _check_module_name(module: Path, gv: GuestViews) -> str:
     if name in taken:
         raise BuildError(
             f"{module}: a plugin module cannot be named `{name}`, a name the build uses"
-            " (rename the file)"
+            " (rename the file)",
+            path=str(module),
         )
     if name in sys.stdlib_module_names:
         raise BuildError(
             f"{module}: a plugin module cannot be named `{name}`, like a module of Python's"
-            " standard library, which would be imported instead (rename the file)"
+            " standard library, which would be imported instead (rename the file)",
+            path=str(module),
         )
     return name
 
@@ -204,13 +223,29 @@ def build_plugin(
     try:
         source = module.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
-        raise BuildError(f"{module}: cannot read the plugin module ({err})") from None
+        raise BuildError(
+            f"{module}: cannot read the plugin module ({err})", path=str(module)
+        ) from None
     problems = check_plugin(source, str(module), expectations(gv))
     if problems:
+        located = [
+            Diagnostic(
+                "error",
+                p.message,
+                str(module),
+                p.line,
+                p.col,
+                f"{module}:{p.line}:{p.col}: {p.message}",
+            )
+            for p in problems
+        ]
         raise BuildError(
-            "\n".join(f"{module}:{p.line}:{p.col}: {p.message}" for p in problems)
-            + f"\nnot built: {len(problems)} problem(s) in the plugin module"
+            "\n".join(str(d.text) for d in located)
+            + f"\nnot built: {len(problems)} problem(s) in the plugin module",
+            path=str(module),
+            problems=located,
         )
+    _check_output_folder(output, module)
     if importlib.util.find_spec("componentize_py") is None:
         raise BuildError(
             "componentize-py is not installed in this Python environment; install it with"
@@ -253,7 +288,9 @@ def build_plugin(
         )
         seconds = time.perf_counter() - start
         if done.returncode != 0 or not built.is_file():
-            raise BuildError(_componentize_failure(done.stdout + done.stderr, module))
+            raise BuildError(
+                _componentize_failure(done.stdout + done.stderr, module), path=str(module)
+            )
         output.parent.mkdir(parents=True, exist_ok=True)  # only now: nothing written on failure
         partial = output.with_name(f".{output.name}.{os.getpid()}.tmp")
         try:
@@ -265,6 +302,18 @@ def build_plugin(
         return BuildResult(output, output.stat().st_size, seconds)
     finally:
         shutil.rmtree(stage, ignore_errors=True)
+
+
+def _check_output_folder(output: Path, module: Path) -> None:
+    """Fail before the slow build when the output could not be written: its nearest existing
+    folder must be a folder this user may write in (nothing is created yet)."""
+    folder = output.resolve().parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
+        raise BuildError(f"{output}: cannot write the component there ({folder} is not a writable folder)", path=str(module))
+    if output.is_dir():
+        raise BuildError(f"{output}: is a folder; give the component's file name", path=str(module))
 
 
 def _componentize_failure(text: str, module: Path) -> str:

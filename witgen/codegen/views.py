@@ -39,8 +39,17 @@ RUNTIME_EXPORTS = (
     "InstanceUnusable",
     "DeadlineExceeded",
     "OutOfFuel",
+    "CacheWarning",
 )
-WORLD_CLASS_NAMES = ("load", "instantiate", "add_to_linker", "close", "store", "component")
+WORLD_CLASS_NAMES = (
+    "load",
+    "instantiate",
+    "from_python",
+    "add_to_linker",
+    "close",
+    "store",
+    "component",
+)
 
 FREESTANDING = ("freestanding", "async-freestanding")
 
@@ -794,8 +803,8 @@ class ViewBuilder:
             f" constructor, methods and static functions, and give the subclass as the"
             f" `{res.host_attr}` attribute {where}. The bindings keep the objects the component"
             " holds handles to; host functions receive the objects themselves. `drop()` runs"
-            f" when the component drops an `own<{name}>` handle of an object: once for each"
-            f" time the object was given to it as `own<{name}>`."
+            f" once, when the component has dropped the last `own<{name}>` handle it held of"
+            " the object."
         )
 
     # --- modules ---

@@ -35,10 +35,15 @@ class Loader:
         try:
             size = path.stat().st_size
             if size > MAX_FILE_BYTES:
-                raise WitError(f"failed to read {display(path)}: file is larger than 256 MiB")
+                raise WitError(
+                    f"failed to read {display(path)}: file is larger than 256 MiB",
+                    path=display(path),
+                )
             data = path.read_bytes()
         except OSError as e:
-            raise WitError(f"failed to read {display(path)}: {e.strerror or e}") from None
+            raise WitError(
+                f"failed to read {display(path)}: {e.strerror or e}", path=display(path)
+            ) from None
         try:
             return data.decode("utf-8")
         except UnicodeDecodeError as e:
@@ -46,7 +51,10 @@ class Loader:
             col = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
             raise WitError(
                 f"input file is not valid utf-8 [{display(path)}]: invalid byte at "
-                f"{display(path)}:{line}:{col}"
+                f"{display(path)}:{line}:{col}",
+                path=display(path),
+                line=line,
+                column=col,
             ) from None
 
     def parse_files(self, files: list[Path]) -> list[Unresolved]:
@@ -79,7 +87,9 @@ class Loader:
         except WitError as e:
             raise self.wrap(e, f"failed to parse package: {display(path)}") from None
         except OSError as e:
-            raise WitError(f"failed to parse package: {display(path)}: {e.strerror or e}") from None
+            raise WitError(
+                f"failed to parse package: {display(path)}: {e.strerror or e}", path=display(path)
+            ) from None
 
     def parse_deps(self, deps: Path) -> list[Unresolved]:
         if not deps.exists():
@@ -94,13 +104,15 @@ class Loader:
                     packages += self.parse_files([entry])
                 elif entry.suffix in (".wasm", ".wat"):
                     raise WitError(
-                        f"{display(entry)}: binary (.wasm/.wat) WIT packages are not supported yet"
+                        f"{display(entry)}: binary (.wasm/.wat) WIT packages are not supported yet",
+                        path=display(entry),
                     )
         except WitError as e:
             raise self.wrap(e, f"failed to parse dependency directory: {display(deps)}") from None
         except OSError as e:
             raise WitError(
-                f"failed to parse dependency directory: {display(deps)}: {e.strerror or e}"
+                f"failed to parse dependency directory: {display(deps)}: {e.strerror or e}",
+                path=display(deps),
             ) from None
         return packages
 
@@ -118,6 +130,7 @@ class Loader:
     def wrap(self, err: WitError, context: str) -> WitError:
         rendered = str(self.render(err))
         out = WitError(f"{context}: {err.message}")
+        out.locate_like(err)
         out.rendered = f"{context}: {rendered}"
         return out
 
@@ -149,8 +162,12 @@ def _load_into(loader: Loader, resolver: Resolver, p: Path) -> None:
         elif p.exists():
             resolver.push_all(loader.parse_files([p]))
         else:
-            raise WitError(f"failed to read {display(p)}: No such file or directory")
+            raise WitError(
+                f"failed to read {display(p)}: No such file or directory", path=display(p)
+            )
     except WitError as e:
         raise loader.render(e) from None
     except RecursionError:
-        raise WitError(f"{display(p)}: input is nested too deeply to resolve") from None
+        raise WitError(
+            f"{display(p)}: input is nested too deeply to resolve", path=display(p)
+        ) from None

@@ -654,10 +654,12 @@ def check_world_accessors(world: m.World) -> None:
 
 
 def setters_follow_getters(items: dict[m.WorldKey, m.WorldItem]) -> dict[m.WorldKey, m.WorldItem]:
-    """Named items reordered so each setter follows its getter; interface keys keep their place."""
-    names = iter(setters_after_getters([k for k in items if isinstance(k, str)]))
-    keys = [next(names) if isinstance(k, str) else k for k in items]
-    return {k: items[k] for k in keys}
+    """Items reordered so a setter listed before its getter moves to just after it; everything
+    else keeps its order (interface keys included: found by the differential test)."""
+    by_name: dict[str, m.WorldKey] = {}
+    for key in items:
+        by_name[key if isinstance(key, str) else f"\0{key}"] = key
+    return {by_name[n]: items[by_name[n]] for n in setters_after_getters(list(by_name))}
 
 
 def rename(original: str, inc: m.IncludeName) -> str | None:

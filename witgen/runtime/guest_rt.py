@@ -257,7 +257,7 @@ class List(Conv):
         if not isinstance(value, (list, tuple)):
             raise wrong_type(f"{self.wit} (a list)", value)
         elem = self.elem
-        return [_out_item(elem, v, side, f"[{i}]") for i, v in enumerate(value)]
+        return [_out_item(elem, v, side, f"element {i}") for i, v in enumerate(value)]
 
 
 class Tuple(Conv):
@@ -271,10 +271,13 @@ class Tuple(Conv):
         return tuple(c.into(v, side) for c, v in zip(self.elems, value))
 
     def out(self, value: Any, side: Side) -> Any:
-        if not isinstance(value, (tuple, list)) or len(value) != len(self.elems):
-            raise wrong_type(f"{self.wit} (a tuple of {len(self.elems)})", value)
+        n = len(self.elems)
+        if not isinstance(value, tuple):  # as the host bindings check it
+            raise wrong_type(f"{self.wit} (a tuple)", value)
+        if len(value) != n:
+            raise Bad(TypeError, f"expected {self.wit} ({n} items), got a tuple of {len(value)}")
         return tuple(
-            _out_item(c, v, side, f"[{i}]") for i, (c, v) in enumerate(zip(self.elems, value))
+            _out_item(c, v, side, f"item {i}") for i, (c, v) in enumerate(zip(self.elems, value))
         )
 
 

@@ -65,6 +65,7 @@ __all__ = [
     "InstanceUnusable",
     "DeadlineExceeded",
     "OutOfFuel",
+    "CacheWarning",
 ]
 
 

@@ -86,7 +86,14 @@ class SourceMap:
         )
 
     def render(self, err: WitError) -> WitError:
-        """Fill in `err.rendered` (once) and return it, ready to be raised to the user."""
+        """Fill in `err.rendered` (once) and return it, ready to be raised to the user.
+
+        Also records where the span starts (`err.path`, `err.line`, `err.column`, as the `-->`
+        line prints them) unless the error is located already.
+        """
+        if err.span is not None and self.sources and err.path is None:
+            src, line, col, _ = self.location(err.span[0])
+            err.path, err.line, err.column = src.path, line, col
         if err.rendered is None:
             if err.span is not None and self.sources:
                 err.rendered = self.highlight(err.span, err.message)
