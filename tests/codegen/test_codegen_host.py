@@ -719,3 +719,10 @@ def test_generate_and_import_helper_gives_a_fresh_module(tmp_path: Path) -> None
     first = generate_and_import(TWO_WORLDS, tmp_path / "a", world="alpha")
     second = generate_and_import(TWO_WORLDS, tmp_path / "b", world="alpha")
     assert first is not second and first.Alpha is not second.Alpha
+
+
+@pytest.mark.parametrize("source", ["wasmtime_rt.py", "guest_rt.py", "_values.py"])
+def test_runtime_sources_are_black_stable_in_the_generated_mode(source: str) -> None:
+    # `runtime_text` copies them without running black; generated files must still be formatted.
+    text = runtime_text(source)
+    assert format_python(text, source) == text

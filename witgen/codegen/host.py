@@ -51,9 +51,11 @@ def python_file(template: str, filename: str, **context: object) -> str:
 @lru_cache(maxsize=None)
 def runtime_text(source: str = "wasmtime_rt.py") -> str:
     """The run-time module `witgen/runtime/<source>` as a generated package carries it (as
-    `_rt.py`, or `_values.py`): with the generated-file header, formatted like the rest."""
-    text = (RUNTIME / source).read_text(encoding="utf-8")
-    return format_python(f"{HEADER}\n{text}", source)
+    `_rt.py`, or `_values.py`): with the generated-file header.
+
+    Not run through black: the sources are kept black-stable in the generated files' mode (a
+    test checks it), and formatting 110 KB took half of a `witgen --check`."""
+    return f"{HEADER}\n{(RUNTIME / source).read_text(encoding='utf-8')}"
 
 
 def generate_host(resolve: m.Resolve, world_id: int) -> GeneratedPackage:
