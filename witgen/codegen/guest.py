@@ -86,12 +86,12 @@ class GuestViews:
                     " (when it has a constructor), its methods call the host's object, and"
                     " `close()` or the end of a `with` block drops it."
                 )
-            t.guest_docstring = docstring(docs.get(r.wit_name), usage)  # type: ignore[attr-defined]
+            t.guest_docstring = docstring(docs.get(r.wit_name), usage)
 
     def interface_module(self, mod: ModuleView) -> tuple[str, str]:
         i: InterfaceView = mod.interface
         folder = self.folder[mod.name]
-        i.class_name = naming.upper_camel(mod.name)  # type: ignore[attr-defined]
+        i.class_name = naming.upper_camel(mod.name)
         self.resource_docs(mod.types, self.ids[i.instance_name])
         lines = [self.import_line(u, a, folder) for u, a in mod.import_pairs]
         text = python_file(
@@ -153,7 +153,7 @@ class GuestViews:
             import_lines=[self.import_line(u, a, "imports") for u, a in pairs],
         )
         exported = [
-            {"name": mod.interface.class_name, "module": mod.name}  # type: ignore[attr-defined]
+            {"name": mod.interface.class_name, "module": mod.name}
             for mod in views.modules
             if self.folder[mod.name] == "exports"
         ]

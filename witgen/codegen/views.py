@@ -141,6 +141,7 @@ class TypeView:
     annotation: str = ""  # what an alias stands for; a variant's union of case classes
     converter: str = ""  # an alias's converter expression
     resource: ResourceView | None = None  # a resource these bindings carry
+    guest_docstring: str | None = None  # a resource's, in the guest wrappers (`guest`)
 
 
 @dataclass
@@ -273,6 +274,7 @@ class InterfaceView:
     export_resources: list[ResourceView] = field(default_factory=list)  # the component exports
     host_props: list[AccessorView] = field(default_factory=list)  # imported getters (setters)
     export_props: list[AccessorView] = field(default_factory=list)  # exported getters (setters)
+    class_name: str = ""  # exported, in the guest wrappers: the base class `exports.<Name>`
 
 
 @dataclass
