@@ -83,10 +83,19 @@ def assert_same_json(ours: str, theirs: str) -> None:
 def test_valid_documents_resolve_like_the_reference(workdir: Path, doc: WitDoc) -> None:
     write(workdir, doc.text)
     ref = reference.run(FILE, features=FEATURES, cwd=workdir)
-    assert (
-        ref.accepted
-    ), f"the generator made a document the reference rejects (a generator bug):\n{ref.error}"
     ours = witgen(workdir)
+    if not ref.accepted:
+        # The generator's rare misses (e.g. an include whose renames make two names clash) are
+        # still compared: witgen must reject them exactly as the reference does (one such miss
+        # found witgen's missing strong-uniqueness check after includes). Then the example is
+        # discarded, not counted as a valid document.
+        assert not ours.accepted, f"witgen accepts what the reference rejects:\n{ref.error}"
+        our_msg, our_loc = reference.parse_error(ours.error)
+        assert (our_loc, our_msg) == (
+            ref.location,
+            ref.message,
+        ), f"different error\n--- reference:\n{ref.error}\n--- witgen:\n{ours.error}"
+        assume(False)
     assert ours.accepted, f"witgen rejects a valid document:\n{ours.error}"
     assert_same_json(ours.json, ref.stdout)
 

@@ -15,7 +15,7 @@ import copy
 from witgen.errors import Span, WitError
 from witgen.resolve import model as m
 from witgen.resolve.lower import Unresolved
-from witgen.resolve.names import getter_of, setters_after_getters
+from witgen.resolve.names import getter_of, name_key, setters_after_getters
 from witgen.records import replace
 from witgen.resolve.semver import version_gt
 
@@ -575,6 +575,8 @@ class Remap:
                 continue
             self.resolve_include(wid, inc, pkg)
         check_world_accessors(world)
+        if includes:
+            check_included_names(world)
         world.imports = setters_follow_getters(world.imports)
         world.exports = setters_follow_getters(world.exports)
 
@@ -651,6 +653,23 @@ def check_world_accessors(world: m.World) -> None:
                         f"getter `{getter}`",
                         item.func.span,
                     )
+
+
+def check_included_names(world: m.World) -> None:
+    """After its includes, a world's import names, and its export names, must still be strongly
+    unique (`names.name_key`): `include w with { r as x }` can make `[static]r.x` a
+    `[static]x.x`, which names `x` again (found by the differential test)."""
+    for what, items in (("import", world.imports), ("export", world.exports)):
+        seen: dict[tuple[str, str], str] = {}
+        for key in items:
+            if not isinstance(key, str):
+                continue
+            prev = seen.setdefault(name_key(key), key)
+            if prev != key:
+                raise WitError(
+                    f"{what} `{key}` in world `{world.name}` conflicts with {what} `{prev}`"
+                    " (names must be strongly unique)"
+                )
 
 
 def setters_follow_getters(items: dict[m.WorldKey, m.WorldItem]) -> dict[m.WorldKey, m.WorldItem]:
