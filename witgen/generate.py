@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from witgen.codegen import CodegenError
 from witgen.codegen.guest import generate_guest
 from witgen.codegen.host import GeneratedPackage, generate_host, pick_world
 from witgen.codegen.writer import Changes, check_package, write_package
@@ -18,7 +19,14 @@ from witgen.resolve.loader import load
 
 def generate(entry: Entry) -> GeneratedPackage:
     resolve = load(entry.wit, features=entry.features, all_features=entry.all_features)
-    world = pick_world(resolve, entry.world)
+    try:
+        world = pick_world(resolve, entry.world)
+    except CodegenError as err:
+        if entry.where == Entry.where:  # the command line: its message names --world
+            raise
+        # A `[tool.witgen]` entry chooses its world with the `world` key.
+        message = str(err).replace("choose one with --world", "choose one with `world = ...`")
+        raise CodegenError(f"{entry.where}: {message}") from None
     return (generate_guest if entry.kind == "guest" else generate_host)(resolve, world)
 
 

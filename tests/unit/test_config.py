@@ -147,3 +147,16 @@ def test_cli_check_form(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert main([PLUGIN, "-o", str(out)]) == 0
     assert main([PLUGIN, "-o", str(out), "--check"]) == 0
     assert capsys.readouterr().out.splitlines()[-1] == f"{out / 'plugin'}: up to date"
+
+
+def test_a_config_entry_with_several_worlds_says_which_key_to_set(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "two.wit").write_text("package t:two;\nworld alpha {}\nworld beta {}\n")
+    write(tmp_path, '[tool.witgen]\nwit = "two.wit"\nout = "gen"\n')
+    monkeypatch.chdir(tmp_path)
+    assert main([]) == 1
+    err = capsys.readouterr().err
+    assert "[tool.witgen]: package t:two has 2 worlds (alpha, beta); choose one with" in err
+    assert "`world = ...`" in err and "--world" not in err
+    assert not (tmp_path / "gen").exists()
