@@ -27,6 +27,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+import wasmtime
 
 from witgen.cli import main
 
@@ -138,8 +139,16 @@ def test_the_installed_wheel_imports_the_bindings(
     env_dir, work = tmp_path / "venv", tmp_path / "work"
     work.mkdir()
     # wasmtime (the bindings' one dependency) comes from the environment running the tests.
-    venv.create(env_dir, with_pip=False, system_site_packages=True, symlinks=os.name != "nt")
+    # A venv running the tests does not share its packages through `system_site_packages`
+    # (that reaches the base interpreter's), so a .pth file names the folder wasmtime is in.
+    venv.create(env_dir, with_pip=False, symlinks=os.name != "nt")
     python = env_dir / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+    purelib = _run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"], cwd=work
+    ).stdout.strip()
+    (Path(purelib) / "_outer_packages.pth").write_text(
+        str(Path(wasmtime.__file__).resolve().parents[1]) + "\n", encoding="utf-8"
+    )
     pip = [sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps"]
     _run([*pip, "--no-index", "--quiet", str(wheel)], cwd=work, env=_clean_env())
     script = (
