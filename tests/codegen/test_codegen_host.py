@@ -226,7 +226,7 @@ def test_dual_resource_shapes(generated: dict[str, GeneratedPackage], generated_
     assert "def wrap(self, b: ImportedBlob) -> ImportedBoxed: ..." in source
     assert "self._f_wrap: _t.Callable[[Blob], Boxed]" in source
     assert '_rt.add_host_resource(linker, "blob", _C_ImportedBlob)' in source
-    assert '(("b", _C_Blob.own),),\n    _C_Boxed,' in source
+    assert '(("b", "b", _C_Blob.own),),\n    _C_Boxed,' in source
 
 
 def test_resource_shapes(generated: dict[str, GeneratedPackage], generated_root: Path) -> None:

@@ -394,8 +394,8 @@ def test_close_and_with(echo_pkg: ModuleType, echo_component: Path, host: EchoHo
 
 def test_unsupported_feature_raises_before_entering_wasm(echo: Any, echo_pkg: ModuleType) -> None:
     rt = echo_pkg._rt
-    spec = rt.ExportSpec(
-        None, "echo-u32", "streamy()", (("v", rt.List(rt.Unsupported("stream values"))),), rt.U32
+    spec = rt.FuncSpec(
+        None, "echo-u32", "streamy()", (("v", "v", rt.List(rt.Stream(rt.U8))),), rt.U32
     )
     func = rt.ExportFunc(echo._state, spec)
     with pytest.raises(NotImplementedError, match=r"streamy\(\): stream values are not supported"):

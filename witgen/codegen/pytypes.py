@@ -32,7 +32,7 @@ PRIMITIVES: dict[str, tuple[str, str]] = {
     "f64": ("float", "_rt.F64"),
     "char": ("str", "_rt.CHAR"),
     "string": ("str", "_rt.STRING"),
-    "error-context": ("_t.Any", '_rt.Unsupported("error-context values")'),
+    "error-context": ("_t.Any", "_rt.ERROR_CONTEXT"),
 }
 
 # Features wasmtime-py 50 cannot carry at run time (shared/notes/wasmtime-py-50.md §2, §7.9); the
@@ -182,6 +182,10 @@ class TypeMapper:
             if problem is not None:
                 return f'_rt.Unsupported("{problem}")'
             return f"{conv(k.resource, ctx)}.{k.handle}"
+        if isinstance(k, (m.FutureKind, m.StreamKind)):
+            # Not carried, but typed: the run time checks a component's type against them.
+            kind = "Future" if isinstance(k, m.FutureKind) else "Stream"
+            return f"_rt.{kind}({conv(k.ty, ctx)})"
         feature = self.unsupported_kind(k)
         if feature is not None:
             return f'_rt.Unsupported("{feature}")'

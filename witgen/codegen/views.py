@@ -164,7 +164,7 @@ class FuncView:
     unwrap: bool  # the WIT result is a `result`: return its ok value, raise Err(e)
     unsupported: str | None  # a feature the run time cannot carry (only async here)
     resources: bool = False  # its parameters or result can hold resource handles
-    spec: str = ""  # exported: the module-level `ExportSpec` (default `_X_<py_name>`)
+    spec: str = ""  # the module-level `FuncSpec` (`_X_<py_name>` exported, `_I_...` imported)
     attr: str = ""  # exported: the attribute holding the bound export (default `_f_<py_name>`)
 
     def __post_init__(self) -> None:
@@ -198,7 +198,7 @@ class MemberView:
     func: FuncView  # `func.params` are all the WIT parameters, `self` included
     py_params: list[ParamView]  # the parameters of the Python method (without `self`)
     attr: str  # exported: the class attribute holding the function bound to an instance
-    spec: str  # exported: the module-level `ExportSpec`
+    spec: str  # the module-level `FuncSpec`
     callable: str  # exported: the annotation of `attr`
     impl: str  # imported: the expression that implements it on the host
 
@@ -244,10 +244,16 @@ class ResourceView:
     converter_name: str
     label: str  # how messages name the class, e.g. "api.Counter"
     host_attr: str  # imported: the attribute of the host object that gives the host's class
+    instance: str | None  # the instance the component has it in; None at the world's top level
     constructor: MemberView | None = None
     methods: list[MemberView] = field(default_factory=list)
     statics: list[MemberView] = field(default_factory=list)
     properties: list[PropertyView] = field(default_factory=list)
+
+    @property
+    def instance_literal(self) -> str:
+        """`instance` as a Python expression."""
+        return "None" if self.instance is None else f'"{self.instance}"'
 
     @property
     def members(self) -> list[MemberView]:
@@ -276,6 +282,16 @@ class InterfaceView:
     export_props: list[AccessorView] = field(default_factory=list)  # exported getters (setters)
     class_name: str = ""  # exported, in the guest wrappers: the base class `exports.<Name>`
 
+    @property
+    def import_specs(self) -> list[str]:
+        """The `FuncSpec`s of what the host implements here, for the world's `Contract`."""
+        return _specs(self.host_resources, self.host_funcs, self.host_props)
+
+    @property
+    def export_specs(self) -> list[str]:
+        """The `FuncSpec`s of what the component exports here, for the world's `Contract`."""
+        return _specs(self.export_resources, self.export_funcs, self.export_props)
+
 
 @dataclass
 class ModuleView:
@@ -291,6 +307,7 @@ class WorldView:
     class_name: str
     imports_name: str
     wit_name: str
+    qualified_name: str  # "ns:pkg/world@version", as the run time's messages name it
     docstring: str | None
     imports_docstring: str | None
     import_pairs: list[tuple[str, str]]
@@ -305,6 +322,25 @@ class WorldView:
     import_props: list[AccessorView] = field(default_factory=list)  # world-level, the host's
     export_props: list[AccessorView] = field(default_factory=list)  # world-level, the component's
 
+    @property
+    def import_specs(self) -> list[str]:
+        """The world-level `FuncSpec`s of what the host implements."""
+        return _specs(self.host_resources, self.import_funcs, self.import_props)
+
+    @property
+    def export_specs(self) -> list[str]:
+        """The world-level `FuncSpec`s of what the component exports."""
+        return _specs([], self.export_funcs, self.export_props)
+
+
+def _specs(
+    resources: list[ResourceView], funcs: list[FuncView], props: list[AccessorView]
+) -> list[str]:
+    out = [mb.spec for r in resources for mb in r.members]
+    out += [f.spec for f in funcs]
+    out += [f.spec for p in props for f in p.funcs]
+    return out
+
 
 @dataclass
 class PackageViews:
@@ -315,6 +351,12 @@ class PackageViews:
 
 # --------------------------------------------------------------------------------------------
 # Building
+
+
+def spec_prefix(where: str) -> str:
+    """How the module-level `FuncSpec` of a function starts: `_X` for what the component exports,
+    `_I` for what it imports (the host implements): one interface may be both."""
+    return "_I" if where == "imported" else "_X"
 
 
 def module_names(walk: WorldWalk) -> dict[int, str]:
@@ -611,13 +653,14 @@ class ViewBuilder:
             if func.kind.tag == "getter":
                 py = scope.claim(naming.snake(name), f"function '{func.name}'")
                 getter = self.func_view(func, py, ctx, f"{prefix}{py}", where)
-                getter.spec, getter.attr = f"_XG_{py}", f"_g_{py}"
+                getter.spec, getter.attr = f"{spec_prefix(where)}G_{py}", f"_g_{py}"
                 props[name] = AccessorView(py, getter, None)
             elif func.kind.tag == "setter":
                 prop = props[name]  # the resolver checked that every setter has its getter
                 label = f"{prefix}{prop.py_name} (setter)"
                 setter = self.func_view(func, prop.py_name, ctx, label, where)
-                setter.spec, setter.attr = f"_XS_{prop.py_name}", f"_s_{prop.py_name}"
+                setter.spec = f"{spec_prefix(where)}S_{prop.py_name}"
+                setter.attr = f"_s_{prop.py_name}"
                 prop.setter = setter
         return list(props.values())
 
@@ -658,6 +701,7 @@ class ViewBuilder:
             raises = f"Raises `Err` (its `.value` a `{err}`) when the function returns `err`."
         else:
             result_annotation = types.annotation(func.result, ctx)
+        spec = f"{spec_prefix(where)}_{py}"
         unsupported = ASYNC if func.kind.tag.startswith("async") else None
         if func.kind.tag.endswith(("getter", "setter")):
             unsupported = ACCESSORS  # wasmtime 50 cannot compile components that have them
@@ -681,6 +725,7 @@ class ViewBuilder:
             # The run time finds other features in the converters; these it cannot see there.
             unsupported if unsupported in (ASYNC, ACCESSORS) else None,
             any(types.has_handles(t) for t in refs),
+            spec,
         )
 
     # --- resources ---
@@ -693,6 +738,7 @@ class ViewBuilder:
         prefix: str,
         host_attr: str,
         side: str,
+        instance: str | None,
     ) -> ResourceView:
         """The view of resource `type_id` and its functions (from `funcs`, the functions of its
         interface or world); `prefix` starts its label ("api."); `host_attr` names the host's
@@ -702,7 +748,9 @@ class ViewBuilder:
         py = (self.type_names if side == EXPORTED else self.host_names)[type_id][1]
         exported = side == EXPORTED
         where = "exported" if exported else "imported"
-        view = ResourceView(side, py, td.name, converter_name(py), f"{prefix}{py}", host_attr)
+        view = ResourceView(
+            side, py, td.name, converter_name(py), f"{prefix}{py}", host_attr, instance
+        )
         scope = Scope(
             f"resource '{td.name}'",
             (
@@ -754,6 +802,7 @@ class ViewBuilder:
             label, attr = f"{res.label}.{py_name}()", f"_f_{py_name}"
         where = "exported" if exported else "imported"
         view = self.func_view(func, py_name, ctx, label, where, method=method)
+        view.spec = f"{spec_prefix(where)}_{res.py_name}{attr}"
         params = ", ".join(p.annotation for p in view.params)
         if kind == "constructor":
             impl = f"host.{res.host_attr}"
@@ -769,7 +818,7 @@ class ViewBuilder:
             view,
             view.params[1:] if method else view.params,
             attr,
-            f"_X_{res.py_name}{attr}",
+            view.spec,
             f"_t.Callable[[{params}], {view.result_annotation}]",
             impl,
         )
@@ -839,14 +888,18 @@ class ViewBuilder:
             if side == EXPORTED:
                 # `instance.api.Counter`: an attribute of the exports, like their functions.
                 export_scope.claim(self.type_names[type_id][1], item)
-                view = self.resource_view(type_id, funcs, ctx, f"{attr}.", "", EXPORTED)
+                view = self.resource_view(
+                    type_id, funcs, ctx, f"{attr}.", "", EXPORTED, use.instance_name
+                )
                 export_resources.append(view)
                 self.resource_views[type_id] = view
             if side == IMPORTED or type_id in self.dual:
                 # Imported (and exported too: then the host's copy, `ImportedR`).
                 assert td.name is not None
                 host_attr = host_scope.claim(naming.snake(td.name), item)
-                view = self.resource_view(type_id, funcs, ctx, f"{attr}.", host_attr, IMPORTED)
+                view = self.resource_view(
+                    type_id, funcs, ctx, f"{attr}.", host_attr, IMPORTED, use.instance_name
+                )
                 host_resources.append(view)
                 if type_id in self.dual:
                     self.host_resource_views[type_id] = view
@@ -868,6 +921,14 @@ class ViewBuilder:
             host_props,
             export_props,
         )
+
+    def qualified_name(self) -> str:
+        world = self.walk.world
+        if world.package is None:
+            return world.name
+        pkg = self.resolve.packages[world.package].name
+        base = f"{pkg.namespace}:{pkg.name}/{world.name}"
+        return f"{base}@{pkg.version}" if pkg.version is not None else base
 
     def build(self) -> PackageViews:
         walk = self.walk
@@ -892,7 +953,7 @@ class ViewBuilder:
                 assert td.name is not None
                 host_attr = proto_scope.claim(naming.snake(td.name), f"resource '{td.name}'")
                 res = self.resource_view(
-                    type_id, walk.import_funcs, world_ctx, "", host_attr, IMPORTED
+                    type_id, walk.import_funcs, world_ctx, "", host_attr, IMPORTED, None
                 )
                 self.resource_views[type_id] = res
                 world_resources.append(res)
@@ -942,6 +1003,7 @@ class ViewBuilder:
             self.class_name,
             self.imports_name,
             world.name,
+            self.qualified_name(),
             docstring(world.docs, f"Host bindings for world `{world.name}`."),
             docstring(f"What the host provides to a `{self.class_name}` component."),
             sorted((u, alias(u)) for u in world_ctx.uses),

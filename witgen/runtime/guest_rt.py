@@ -462,6 +462,17 @@ class Unsupported(Conv):
         super().__init__(feature, feature)
 
 
+def Future(payload: Optional[Conv]) -> Unsupported:
+    """`future<T>` (the payload matters to the host bindings' check, not here)."""
+    return Unsupported("future values")
+
+
+def Stream(payload: Optional[Conv]) -> Unsupported:
+    """`stream<T>` (the payload matters to the host bindings' check, not here)."""
+    return Unsupported("stream values")
+
+
+ERROR_CONTEXT = Unsupported("error-context values")
 BOOL = _Bool("bool")
 U8 = _Int("u8", 8, False)
 U16 = _Int("u16", 16, False)

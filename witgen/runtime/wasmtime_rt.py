@@ -1,7 +1,7 @@
 """Run-time support for witgen's wasmtime host bindings (copied into each generated package as `_rt.py`).
 
 Stage: run time. Generated code builds, once at import, one converter object per WIT type (`U32`,
-`List(STRING)`, `Record(Point, ...)`, ...) and one `ExportSpec` per exported function; at
+`List(STRING)`, `Record(Point, ...)`, ...) and one `FuncSpec` per exported function; at
 instantiation it makes one `ExportFunc` per export and registers one `HostFunc` per import. Python
 values go in, `wasmtime_component_val_t` C values come out (and back), written here directly rather
 than through `wasmtime.component`'s converters, whose representation depends on the shape of the
@@ -112,6 +112,17 @@ K_OPTION = 18
 K_RESULT = 19
 K_FLAGS = 20
 
+# The kinds of `wasmtime_component_valtype_t` (not those of values, `K_*`).
+VT_BOOL, VT_S8, VT_S16, VT_S32, VT_S64, VT_U8, VT_U16, VT_U32, VT_U64 = range(9)
+VT_F32, VT_F64, VT_CHAR, VT_STRING, VT_LIST, VT_RECORD, VT_TUPLE, VT_VARIANT = range(9, 17)
+VT_ENUM, VT_OPTION, VT_RESULT, VT_FLAGS, VT_OWN, VT_BORROW, VT_FUTURE, VT_STREAM = range(17, 25)
+VT_ERROR_CONTEXT, VT_MAP = 25, 26
+_VT_NAMES = (
+    "bool s8 s16 s32 s64 u8 u16 u32 u64 f32 f64 char string list record tuple variant enum"
+    " option result flags own borrow future stream error-context map"
+).split()
+_VT_OF = {name: i for i, name in enumerate(_VT_NAMES)}  # a primitive's WIT name -> its kind
+
 # The raw ctypes functions (the `_b.wasmtime_*` wrappers add a Python call to each).
 _func_call = _b._wasmtime_component_func_call
 _val_delete = _b._wasmtime_component_val_delete
@@ -170,6 +181,17 @@ class Conv:
 
     def lift(self, src: Any) -> Any:
         raise NotImplementedError
+
+    def wit_type(self) -> str:
+        """The type in WIT terms, as messages about a component's types name it."""
+        return self.wit
+
+    def check(self, t: TypeCheck, vt: Any, path: list[str]) -> Optional[str]:
+        """None when `vt`, a type of the component (at `path` in a function's parameters or
+        result), is this converter's type; else the message saying how it differs (`TypeCheck`).
+        This one serves the primitive types; the others have their own."""
+        kind = _VT_OF[self.wit]
+        return None if vt.kind == kind else t.mismatch(vt, self.wit, path)
 
 
 class _Bool(Conv):
@@ -326,6 +348,11 @@ class _Bytes(Conv):
         raw = (ctypes.c_uint8 * (n * _VAL_SIZE)).from_address(ctypes.addressof(lst.data.contents))
         return bytes(memoryview(raw)[_VAL_PAYLOAD::_VAL_SIZE])
 
+    def check(self, t: TypeCheck, vt: Any, path: list[str]) -> Optional[str]:
+        if vt.kind == VT_LIST and t.element(vt.of.list).kind == VT_U8:
+            return None
+        return t.mismatch(vt, "list<u8>", path)
+
 
 def _first_unsupported(convs: Any) -> Optional[str]:
     for conv in convs:
@@ -371,6 +398,14 @@ class List(Conv):
         lift = self.elem.lift
         return [lift(data[i]) for i in range(lst.size)]
 
+    def wit_type(self) -> str:
+        return f"list<{self.elem.wit_type()}>"
+
+    def check(self, t: TypeCheck, vt: Any, path: list[str]) -> Optional[str]:
+        if vt.kind != VT_LIST:
+            return t.mismatch(vt, self.wit_type(), path)
+        return self.elem.check(t, t.element(vt.of.list), [*path, "element"])
+
 
 class Tuple(Conv):
     """`tuple<...>` <-> `tuple` of the exact length."""
@@ -409,18 +444,33 @@ class Tuple(Conv):
         data = src.of.tuple.data
         return tuple([conv.lift(data[i]) for i, conv in enumerate(self.elems)])
 
+    def wit_type(self) -> str:
+        return f"tuple<{', '.join(e.wit_type() for e in self.elems)}>"
+
+    def check(self, t: TypeCheck, vt: Any, path: list[str]) -> Optional[str]:
+        items = t.elements(vt.of.tuple) if vt.kind == VT_TUPLE else []
+        if vt.kind != VT_TUPLE or len(items) != len(self.elems):
+            return t.mismatch(vt, self.wit_type(), path)
+        for i, (conv, item) in enumerate(zip(self.elems, items)):
+            problem = conv.check(t, item, [*path, f"item {i}"])
+            if problem is not None:
+                return problem
+        return None
+
 
 class Record(Conv):
     """`record` <-> a dataclass; `fields` are (Python attribute, WIT field name, converter)."""
 
-    __slots__ = ("cls", "fields")
+    __slots__ = ("cls", "name", "fields", "names")
 
     def __init__(self, cls: type, wit_name: str, fields: tuple[tuple[str, str, Conv], ...]) -> None:
         super().__init__(
             f"record {wit_name} ({cls.__name__})", True, _first_unsupported(c for _, _, c in fields)
         )
         self.cls = cls
+        self.name = wit_name
         self.fields = tuple((py, name.encode(), conv) for py, name, conv in fields)
+        self.names = [name for _, name, _ in fields]
 
     def lower(self, value: Any, dst: Any) -> None:
         if not isinstance(value, self.cls):
@@ -452,15 +502,34 @@ class Record(Conv):
         data = src.of.record.data
         return self.cls(*[conv.lift(data[i].val) for i, (_, _, conv) in enumerate(self.fields)])
 
+    def wit_type(self) -> str:
+        return self.name
+
+    def check(self, t: TypeCheck, vt: Any, path: list[str]) -> Optional[str]:
+        if vt.kind != VT_RECORD:
+            return t.mismatch(vt, f"record {self.name}", path)
+        fields = t.fields(vt.of.record)
+        actual = [name for name, _ in fields]
+        if actual != self.names:
+            what = f'record "{self.name}"'
+            return t.at(path, _differences(what, "field", self.names, actual, t.world))
+        for name, (_, _, conv), (_, field) in zip(self.names, self.fields, fields):
+            problem = conv.check(t, field, [*path, f'field "{name}"'])
+            if problem is not None:
+                return problem
+        return None
+
 
 class Enum(Conv):
     """`enum` <-> an `enum.Enum` whose members are in WIT order."""
 
-    __slots__ = ("cls", "to_name", "from_name")
+    __slots__ = ("cls", "name", "names", "to_name", "from_name")
 
     def __init__(self, cls: type[enum.Enum], wit_name: str, names: tuple[str, ...]) -> None:
         super().__init__(f"enum {wit_name} ({cls.__name__})", True)
         self.cls = cls
+        self.name = wit_name
+        self.names = list(names)
         members = list(cls)
         self.to_name = {m: n.encode() for m, n in zip(members, names)}
         self.from_name = {n.encode(): m for m, n in zip(members, names)}
@@ -475,15 +544,23 @@ class Enum(Conv):
     def lift(self, src: Any) -> Any:
         return self.from_name[_text(src.of.enumeration)]
 
+    def wit_type(self) -> str:
+        return self.name
+
+    def check(self, t: TypeCheck, vt: Any, path: list[str]) -> Optional[str]:
+        return _check_names(self, "enum", "case", VT_ENUM, t, vt, path)
+
 
 class Flags(Conv):
     """`flags` <-> an `enum.Flag` whose members are in WIT order."""
 
-    __slots__ = ("cls", "members", "from_name")
+    __slots__ = ("cls", "name", "names", "members", "from_name")
 
     def __init__(self, cls: type[enum.Flag], wit_name: str, names: tuple[str, ...]) -> None:
         super().__init__(f"flags {wit_name} ({cls.__name__})", True)
         self.cls = cls
+        self.name = wit_name
+        self.names = list(names)
         self.members = [(m, n.encode()) for m, n in zip(list(cls), names)]
         self.from_name = {n.encode(): m for m, n in zip(list(cls), names)}
 
@@ -506,17 +583,37 @@ class Flags(Conv):
             value |= self.from_name[_text(data[i])]
         return value
 
+    def wit_type(self) -> str:
+        return self.name
+
+    def check(self, t: TypeCheck, vt: Any, path: list[str]) -> Optional[str]:
+        return _check_names(self, "flags", "flag", VT_FLAGS, t, vt, path)
+
+
+def _check_names(
+    conv: Any, what: str, kind: str, vt_kind: int, t: TypeCheck, vt: Any, path: list[str]
+) -> Optional[str]:
+    """`Conv.check` of an enum or flags type: the same names, in the same order."""
+    if vt.kind != vt_kind:
+        return t.mismatch(vt, f"{what} {conv.name}", path)
+    actual = t.names(vt)
+    if actual == conv.names:
+        return None
+    return t.at(path, _differences(f'{what} "{conv.name}"', kind, conv.names, actual, t.world))
+
 
 class Variant(Conv):
     """`variant` <-> one dataclass per case; `cases` are (case class, WIT case name, payload)."""
 
-    __slots__ = ("by_class", "by_name")
+    __slots__ = ("name", "cases", "by_class", "by_name")
 
     def __init__(self, wit_name: str, cases: tuple[tuple[type, str, Optional[Conv]], ...]) -> None:
         names = " | ".join(cls.__name__ for cls, _, _ in cases)
         super().__init__(
             f"variant {wit_name} ({names})", True, _first_unsupported(c for _, _, c in cases)
         )
+        self.name = wit_name
+        self.cases = [(name, conv) for _, name, conv in cases]
         self.by_class = {cls: (name, name.encode(), conv) for cls, name, conv in cases}
         self.by_name = {name.encode(): (cls, conv) for cls, name, conv in cases}
 
@@ -539,6 +636,31 @@ class Variant(Conv):
         if conv is None:
             return cls()
         return cls(conv.lift(var.val.contents))
+
+    def wit_type(self) -> str:
+        return self.name
+
+    def check(self, t: TypeCheck, vt: Any, path: list[str]) -> Optional[str]:
+        if vt.kind != VT_VARIANT:
+            return t.mismatch(vt, f"variant {self.name}", path)
+        cases = t.cases(vt.of.variant)
+        actual = [name for name, _ in cases]
+        expected = [name for name, _ in self.cases]
+        if actual != expected:
+            what = f'variant "{self.name}"'
+            return t.at(path, _differences(what, "case", expected, actual, t.world))
+        for (name, conv), (_, payload) in zip(self.cases, cases):
+            where = [*path, f'case "{name}"']
+            if conv is None or payload is None:
+                if conv is not payload:  # one has a payload, the other none
+                    has = "no payload" if payload is None else f"a {t.describe(payload)} payload"
+                    says = "no payload" if conv is None else conv.wit_type()
+                    return t.at(where, f"{has}, but world {t.world} says {says}")
+                continue
+            problem = conv.check(t, payload, where)
+            if problem is not None:
+                return problem
+        return None
 
 
 def _lower_boxed(conv: Conv, value: Any, segment: str) -> Any:
@@ -580,6 +702,14 @@ class Option(Conv):
         value = self.payload.lift(ptr.contents)
         return Some(value) if self.nested else value
 
+    def wit_type(self) -> str:
+        return f"option<{self.payload.wit_type()}>"
+
+    def check(self, t: TypeCheck, vt: Any, path: list[str]) -> Optional[str]:
+        if vt.kind != VT_OPTION:
+            return t.mismatch(vt, self.wit_type(), path)
+        return self.payload.check(t, t.payload(vt.of.option), [*path, "some"])
+
 
 class Result(Conv):
     """`result<O, E>` <-> `Ok(o)` / `Err(e)` (`Ok(None)` / `Err(None)` for an absent payload)."""
@@ -617,20 +747,75 @@ class Result(Conv):
             return Ok(self.ok.lift(res.val.contents) if self.ok is not None else None)
         return Err(self.err.lift(res.val.contents) if self.err is not None else None)
 
+    def wit_type(self) -> str:
+        parts = [c.wit_type() if c is not None else "_" for c in (self.ok, self.err)]
+        return f"result<{parts[0]}, {parts[1]}>"
+
+    def check(self, t: TypeCheck, vt: Any, path: list[str]) -> Optional[str]:
+        if vt.kind != VT_RESULT:
+            return t.mismatch(vt, self.wit_type(), path)
+        ok, err = t.ok_err(vt.of.result)
+        if (ok is None) != (self.ok is None) or (err is None) != (self.err is None):
+            return t.mismatch(vt, self.wit_type(), path)
+        for label, conv, part in (("ok", self.ok, ok), ("err", self.err, err)):
+            if conv is not None:
+                problem = conv.check(t, part, [*path, label])
+                if problem is not None:
+                    return problem
+        return None
+
 
 class Unsupported(Conv):
-    """A type wasmtime-py 50 cannot carry (future, stream, error-context, map, resources, ...)."""
+    """A type wasmtime-py 50 cannot carry (future, stream, error-context, map, resources, ...).
 
-    __slots__ = ()
+    Values of it never cross, so a component's type there cannot mislead the converters; `kind`
+    (a `VT_*`), when given, is still checked, with `payload` (of a future or stream).
+    """
 
-    def __init__(self, feature: str) -> None:
+    __slots__ = ("kind", "payload")
+
+    def __init__(
+        self, feature: str, kind: Optional[int] = None, payload: Optional[Conv] = None
+    ) -> None:
         super().__init__(feature, False, feature)
+        self.kind = kind
+        self.payload = payload
 
     def lower(self, value: Any, dst: Any) -> None:
         raise NotImplementedError(f"{self.unsupported} are not supported by these bindings yet")
 
     def lift(self, src: Any) -> Any:
         raise NotImplementedError(f"{self.unsupported} are not supported by these bindings yet")
+
+    def wit_type(self) -> str:
+        if self.kind is None:
+            return self.wit
+        name = _VT_NAMES[self.kind]
+        return name if self.payload is None else f"{name}<{self.payload.wit_type()}>"
+
+    def check(self, t: TypeCheck, vt: Any, path: list[str]) -> Optional[str]:
+        if self.kind is None:
+            return None
+        if vt.kind != self.kind:
+            return t.mismatch(vt, self.wit_type(), path)
+        if self.kind not in (VT_FUTURE, VT_STREAM):
+            return None
+        payload = t.async_payload(vt)
+        if (payload is None) != (self.payload is None):
+            return t.mismatch(vt, self.wit_type(), path)
+        if self.payload is None:
+            return None
+        return self.payload.check(t, payload, [*path, "payload"])
+
+
+def Future(payload: Optional[Conv]) -> Unsupported:
+    """`future<T>`: typed and checked, but not carried by wasmtime-py 50."""
+    return Unsupported("future values", VT_FUTURE, payload)
+
+
+def Stream(payload: Optional[Conv]) -> Unsupported:
+    """`stream<T>`: typed and checked, but not carried by wasmtime-py 50."""
+    return Unsupported("stream values", VT_STREAM, payload)
 
 
 BOOL = _Bool("bool", False)
@@ -647,6 +832,7 @@ F64 = _Float("f64", K_F64, "f64")
 CHAR = _Char("char", False)
 STRING = _String("string", True)
 BYTES = _Bytes("list<u8>", True)
+ERROR_CONTEXT = Unsupported("error-context values", VT_ERROR_CONTEXT)
 
 
 # --------------------------------------------------------------------------------------------
@@ -667,7 +853,13 @@ class InstanceState:
         "host_objects",
     )
 
-    def __init__(self, store: wasmtime.Store, component: Component, instance: Instance) -> None:
+    def __init__(
+        self, store: wasmtime.Store, component: Component, instance: Instance, contract: Contract
+    ) -> None:
+        # Before the first call: the converters are only sound for components of the world's
+        # types (`Contract`). `load` and `instantiate` checked already; the world class made
+        # from an instance of the caller's own making checks here.
+        admit(store, component, contract, "the component")
         self.store = store
         self.component = component
         self.instance = instance
@@ -768,8 +960,13 @@ def _export_index(component: Component, interface: Optional[str], name: str) -> 
     return index
 
 
-class ExportSpec:
-    """What the bindings know about one exported function; built once at import."""
+# `FuncSpec.unsupported` of an async function (the generator's phrase).
+ASYNC_FUNCTIONS = "async functions"
+
+
+class FuncSpec:
+    """What the bindings know about one function the component exports or imports (the host
+    implements it); built once at import, checked against the component at load (`Contract`)."""
 
     __slots__ = ("interface", "name", "label", "params", "result", "unwrap", "unsupported")
 
@@ -778,19 +975,19 @@ class ExportSpec:
         interface: Optional[str],
         name: str,
         label: str,
-        params: tuple[tuple[str, Conv], ...],
+        params: tuple[tuple[str, str, Conv], ...],
         result: Optional[Conv],
         *,
         unwrap: bool = False,
         unsupported: Optional[str] = None,
     ) -> None:
-        self.interface = interface  # the exported instance's name, or None at world level
-        self.name = name
+        self.interface = interface  # the instance's name ("ns:pkg/api@1.0.0"), None at world level
+        self.name = name  # the WIT name, e.g. "greet" or "[method]counter.get"
         self.label = label  # how messages name the function, e.g. "api.greet()"
-        self.params = params  # (Python parameter name, converter)
+        self.params = params  # (Python parameter name, WIT parameter name, converter)
         self.result = result
         self.unwrap = unwrap  # the WIT result is `result<T, E>`: return T or raise Err(e)
-        convs = [c for _, c in params] + [result]
+        convs = [c for _, _, c in params] + [result]
         self.unsupported = unsupported or _first_unsupported(convs)
 
 
@@ -811,7 +1008,7 @@ class ExportFunc:
         "busy",
     )
 
-    def __init__(self, state: InstanceState, spec: ExportSpec) -> None:
+    def __init__(self, state: InstanceState, spec: FuncSpec) -> None:
         self.state = state
         self.spec = spec
         self.label = spec.label
@@ -820,7 +1017,7 @@ class ExportFunc:
         if func is None:
             raise ComponentError(f"{spec.label}: the component's export is not a function")
         self.func = ctypes.pointer(func._func)
-        self.convs = tuple(conv for _, conv in spec.params)
+        self.convs = tuple(conv for _, _, conv in spec.params)
         self.n = len(self.convs)
         self.owned = tuple(i for i, conv in enumerate(self.convs) if conv.owned)
         self.args = (_Val * max(self.n, 1))()
@@ -907,26 +1104,18 @@ def _take_pending() -> Optional[BaseException]:
 
 
 class HostFunc:
-    """One imported function, implemented by a Python callable."""
+    """One imported function (`spec`), implemented by a Python callable."""
 
-    __slots__ = ("fn", "params", "result", "unwrap", "label", "unsupported")
+    __slots__ = ("fn", "spec", "params", "result", "unwrap", "label", "unsupported")
 
-    def __init__(
-        self,
-        fn: Callable[..., Any],
-        label: str,
-        params: tuple[tuple[str, Conv], ...],
-        result: Optional[Conv],
-        *,
-        unwrap: bool = False,
-        unsupported: Optional[str] = None,
-    ) -> None:
+    def __init__(self, fn: Callable[..., Any], spec: FuncSpec) -> None:
         self.fn = fn
-        self.label = label
-        self.params = tuple(conv for _, conv in params)
-        self.result = result
-        self.unwrap = unwrap
-        self.unsupported = unsupported or _first_unsupported([*self.params, result])
+        self.spec = spec
+        self.label = spec.label
+        self.params = tuple(conv for _, _, conv in spec.params)
+        self.result = spec.result
+        self.unwrap = spec.unwrap
+        self.unsupported = spec.unsupported
 
     def invoke(self, args: Any, results: Any) -> None:
         if self.unsupported is not None:
@@ -986,10 +1175,49 @@ def _register(table: dict[int, Any], entry: Any) -> int:
     return key
 
 
+# Stores whose components were checked against the world (`admit`), by the address of their
+# context: the host functions of these bindings run only there. A component instantiated some
+# other way (`add_to_linker`, then the caller's own `linker.instantiate`) could otherwise call
+# them, from its start code, with values of other types than their converters read. An entry
+# goes with its store (weakly held: the callback runs before wasmtime frees the store, so its
+# address is not reused while the entry is there).
+_ADMITTED: "dict[int, weakref.ref[wasmtime.Store]]" = {}
+
+_UNCHECKED = (
+    "a host function of these bindings was called by a component whose types were not checked"
+    " against the world: instantiate components with the world class (`load`, `instantiate`),"
+    " not with `linker.instantiate`"
+)
+
+
+def _forget_admitted(
+    key: int, ref: Any, _admitted: "dict[int, weakref.ref[wasmtime.Store]]" = _ADMITTED
+) -> None:
+    # A weakref callback: may run during interpreter exit, so it uses only what it was given.
+    if _admitted.get(key) is ref:
+        del _admitted[key]
+
+
+def admit_store(store: wasmtime.Store) -> None:
+    """Let the host functions of these bindings run in `store` (its component was checked)."""
+    key = ctypes.addressof(store._context().contents)
+    ref = _ADMITTED.get(key)
+    if ref is None or ref() is not store:
+        _ADMITTED[key] = weakref.ref(store, functools.partial(_forget_admitted, key))
+
+
+def admit(store: wasmtime.Store, component: Component, contract: Contract, where: str) -> None:
+    """Check `component` against `contract` (`check_component`), then `admit_store(store)`."""
+    check_component(component, store.engine, contract, where)
+    admit_store(store)
+
+
 def _host_entry(
     data: Optional[int], ctx: Any, ty: Any, args: Any, nargs: int, results: Any, nresults: int
 ) -> int:
     try:
+        if ctypes.addressof(ctx.contents) not in _ADMITTED:
+            return _error_pointer(_UNCHECKED)
         _HOST_FUNCS[data or 0].invoke(args, results)
         return 0
     except BaseException as exc:
@@ -1160,7 +1388,7 @@ class Resource:
     # it makes per instance.
     _state: Optional[InstanceState] = None
     _label = "resource"  # how messages name the class, e.g. "api.Counter"
-    _specs: tuple[tuple[str, ExportSpec], ...] = ()
+    _specs: tuple[tuple[str, FuncSpec], ...] = ()
 
     def __init__(self, *args: Any) -> None:
         raise TypeError(
@@ -1241,13 +1469,13 @@ class _Unbound:
 
 
 class UnavailableFunc:
-    """An export these bindings cannot call (see `ExportSpec.unsupported`): calling it raises
+    """An export these bindings cannot call (see `FuncSpec.unsupported`): calling it raises
     `NotImplementedError` naming the feature. It takes the place of an `ExportFunc` without
     looking the export up, so it works whether or not the component has it."""
 
     __slots__ = ("label", "feature")
 
-    def __init__(self, state: Optional[InstanceState], spec: ExportSpec) -> None:
+    def __init__(self, state: Optional[InstanceState], spec: FuncSpec) -> None:
         self.label = spec.label
         self.feature = spec.unsupported
 
@@ -1257,7 +1485,7 @@ class UnavailableFunc:
         )
 
 
-def resource_functions(cls: type[Resource], label: str, specs: dict[str, ExportSpec]) -> None:
+def resource_functions(cls: type[Resource], label: str, specs: dict[str, FuncSpec]) -> None:
     """Give generated resource class `cls` its exported functions (class attribute -> spec)."""
     cls._label = label
     cls._specs = tuple(specs.items())
@@ -1289,13 +1517,15 @@ def bind_resource(state: InstanceState, cls: type[_R]) -> type[_R]:
 
 
 class ExportedResource:
-    """A resource the component exports: its generated class and the converters of its handles."""
+    """A resource the component exports (as `wit_name` of the exported instance `instance`, or
+    at its top level): its generated class and the converters of its handles."""
 
-    __slots__ = ("cls", "wit", "own", "borrow")
+    __slots__ = ("cls", "wit", "home", "own", "borrow")
 
-    def __init__(self, cls: type[Resource], wit_name: str) -> None:
+    def __init__(self, cls: type[Resource], wit_name: str, instance: Optional[str]) -> None:
         self.cls = cls
         self.wit = wit_name
+        self.home = (False, instance, wit_name)  # where the component has it (`TypeCheck`)
         self.own = _ExportedOwn(self)
         self.borrow = _ExportedBorrow(self)
 
@@ -1321,6 +1551,12 @@ class ExportedResource:
 
 class _ExportedOwn(Conv):
     __slots__ = ("res",)
+
+    def wit_type(self) -> str:
+        return f"own<{self.res.wit}>"
+
+    def check(self, t: TypeCheck, vt: Any, path: list[str]) -> Optional[str]:
+        return t.same_resource(vt, VT_OWN, self.res.home, self.res.wit, path)
 
     def __init__(self, res: ExportedResource) -> None:
         super().__init__(f"own<{res.wit}> ({res.cls.__name__})", True)
@@ -1353,6 +1589,12 @@ class _ExportedOwn(Conv):
 
 class _ExportedBorrow(Conv):
     __slots__ = ("res",)
+
+    def wit_type(self) -> str:
+        return f"borrow<{self.res.wit}>"
+
+    def check(self, t: TypeCheck, vt: Any, path: list[str]) -> Optional[str]:
+        return t.same_resource(vt, VT_BORROW, self.res.home, self.res.wit, path)
 
     def __init__(self, res: ExportedResource) -> None:
         super().__init__(f"borrow<{res.wit}> ({res.cls.__name__})", True)
@@ -1505,14 +1747,16 @@ def claim_host_objects(ctx: Any) -> HostObjects:
 
 
 class ImportedResource:
-    """A resource the host implements: `cls` is the generated base class of the host's class.
+    """A resource the host implements (the component imports it as `wit_name` of instance
+    `instance`, or at its top level): `cls` is the generated base class of the host's class.
     Its handles' reps name host objects in the table of their store (`HostObjects`)."""
 
-    __slots__ = ("cls", "wit", "type_id", "wasm_type", "own", "borrow")
+    __slots__ = ("cls", "wit", "home", "type_id", "wasm_type", "own", "borrow")
 
-    def __init__(self, cls: type, wit_name: str) -> None:
+    def __init__(self, cls: type, wit_name: str, instance: Optional[str]) -> None:
         self.cls = cls
         self.wit = wit_name
+        self.home = (True, instance, wit_name)  # where the component has it (`TypeCheck`)
         self.type_id = next(_RESOURCE_TYPE_IDS)
         self.wasm_type = wasmtime.component.ResourceType.host(self.type_id)
         self.own = _ImportedOwn(self)
@@ -1557,6 +1801,12 @@ class ImportedResource:
 class _ImportedOwn(Conv):
     __slots__ = ("res",)
 
+    def wit_type(self) -> str:
+        return f"own<{self.res.wit}>"
+
+    def check(self, t: TypeCheck, vt: Any, path: list[str]) -> Optional[str]:
+        return t.same_resource(vt, VT_OWN, self.res.home, self.res.wit, path)
+
     def __init__(self, res: ImportedResource) -> None:
         super().__init__(f"own<{res.wit}> (a {res.cls.__name__})", True)
         self.res = res
@@ -1577,6 +1827,12 @@ class _ImportedOwn(Conv):
 
 class _ImportedBorrow(Conv):
     __slots__ = ("res",)
+
+    def wit_type(self) -> str:
+        return f"borrow<{self.res.wit}>"
+
+    def check(self, t: TypeCheck, vt: Any, path: list[str]) -> Optional[str]:
+        return t.same_resource(vt, VT_BORROW, self.res.home, self.res.wit, path)
 
     def __init__(self, res: ImportedResource) -> None:
         super().__init__(f"borrow<{res.wit}> (a {res.cls.__name__})", True)
@@ -1742,6 +1998,409 @@ def add_host_resource(linker: LinkerInstance, name: str, res: ImportedResource) 
     if err:
         _RESOURCE_DTORS.pop(key, None)
         raise wasmtime.WasmtimeError._from_ptr(err)
+
+
+# --------------------------------------------------------------------------------------------
+# The contract: the component's own types, checked against the world's before anything runs
+#
+# The converters above write and read C values of the types they were generated for; a component
+# of another shape would make them read the wrong member of a C union (host memory as a string,
+# or a crash: shared/notes/wasmtime-py-50.md §8). So before a component is instantiated, every
+# function the bindings call (exports) or implement (imports) is compared with the component's
+# own types, which wasmtime reflects (`wasmtime_component_type_*`): names and order of
+# parameters, record fields, variant cases, enum and flags names; the nesting of lists, options,
+# results and tuples; own vs borrow, and which resource a handle is of (resource types compare by
+# identity: a handle's type must be the one the component imports or exports under the name the
+# world gives it). Each converter class compares its own kind (`Conv.check`), so a kind's run-time
+# shape and what it accepts of a component live side by side.
+#
+# Equal means equal, as for a component linked against the world: extra exports are fine, a
+# missing one is an error; a world import the component does not import is fine (it never calls
+# it). The verdict is remembered per compiled component in the process and, for `load`, beside
+# the compiled artifact in the cache, so a cached load does not pay for the check again.
+
+# The kinds of `wasmtime_component_item_t`.
+_ITEM_INSTANCE = 1
+_ITEM_FUNC = 3
+_ITEM_RESOURCE = 4
+_ITEM_KINDS = (
+    "a component",
+    "an instance",
+    "a core module",
+    "a function",
+    "a resource",
+    "a core function",
+    "a type",
+)
+
+_ValType = _b.wasmtime_component_valtype_t
+_Item = _b.wasmtime_component_item_t
+_ExternPtr = ctypes.POINTER(_b.wasmtime_component_extern_t)
+_CharPtr = ctypes.POINTER(ctypes.c_char)
+_valtype_delete = _b._wasmtime_component_valtype_delete
+_item_delete = _b._wasmtime_component_item_delete
+_extern_delete = _b._wasmtime_component_extern_delete
+_extern_type = _b._wasmtime_component_extern_type
+_resource_type_equal = _b._wasmtime_component_resource_type_equal
+
+
+class Contract:
+    """What the bindings of one world expect of a component: the functions they call (`exports`)
+    and implement (`imports`). `digest` names it in verdicts (generated with the package, from
+    every file of it, the runtime included, so a verdict never outlives the code that made it)."""
+
+    __slots__ = ("world", "digest", "imports", "exports")
+
+    def __init__(
+        self, world: str, digest: str, imports: tuple[FuncSpec, ...], exports: tuple[FuncSpec, ...]
+    ) -> None:
+        self.world = world  # "ns:pkg/world@1.0.0", as messages name it
+        self.digest = digest
+        self.imports = imports
+        self.exports = exports
+
+
+# component -> the digests of the contracts it was found to keep
+_VERDICTS: "weakref.WeakKeyDictionary[Component, set[str]]" = weakref.WeakKeyDictionary()
+_VERDICTS_LOCK = threading.Lock()
+
+
+def kept(component: Component, contract: Contract) -> bool:
+    """Whether `component` is known (in this process) to keep `contract`."""
+    with _VERDICTS_LOCK:
+        return contract.digest in _VERDICTS.get(component, ())
+
+
+def check_component(
+    component: Component, engine: wasmtime.Engine, contract: Contract, where: str
+) -> None:
+    """Raise `ComponentError` naming the first difference between the types of `component` and
+    what `contract` expects (`where` starts the message, e.g. the file's path); remember a
+    component found to keep it."""
+    if kept(component, contract):
+        return
+    check = TypeCheck(component, engine, contract.world)
+    try:
+        problem = check.first_problem(contract)
+    finally:
+        check.close()
+    if problem is not None:
+        raise ComponentError(f"{where}: {problem}")
+    with _VERDICTS_LOCK:
+        _VERDICTS.setdefault(component, set()).add(contract.digest)
+
+
+def _name_list(names: Any) -> str:
+    return ", ".join(names) if names else "none"
+
+
+def _differences(what: str, kind: str, expected: list[str], actual: list[str], world: str) -> str:
+    """How the component's `actual` names of `what`'s `kind`s (fields, cases, ...) differ from
+    the world's `expected` ones, which they do."""
+    for name in expected:
+        if name not in actual:
+            return f'{what} has no {kind} "{name}" (the component\'s has {_name_list(actual)})'
+    for name in actual:
+        if name not in expected:
+            return f'{what} has a {kind} "{name}" that world {world} does not have'
+    return (
+        f"{what} has its {kind}s in another order ({_name_list(actual)}), but world {world}"
+        f" says ({_name_list(expected)})"
+    )
+
+
+class TypeCheck:
+    """One comparison of a component's types with a world's (see `check_component`).
+
+    Everything wasmtime hands out while it runs (types, items) is owned here and freed by
+    `close()`, as the values read from them are only kept until then.
+    """
+
+    def __init__(self, component: Component, engine: wasmtime.Engine, world: str) -> None:
+        self.engine = engine.ptr()
+        self.world = world
+        self.ctype = _b._wasmtime_component_type(component.ptr())
+        self.vals: list[Any] = []
+        self.items: list[Any] = []
+        self.instances: dict[tuple[bool, str], Any] = {}
+        self.resources: dict[tuple[bool, Optional[str], str], Any] = {}
+
+    def close(self) -> None:
+        for vt in self.vals:
+            _valtype_delete(byref(vt))
+        for item in self.items:
+            _item_delete(byref(item))
+        self.vals.clear()
+        self.items.clear()
+        _b._wasmtime_component_type_delete(self.ctype)
+
+    # --- items: what the component imports and exports ---
+
+    def _extern(self, get: Any, owner: Any, name: str) -> Optional[Any]:
+        ext = _ExternPtr()
+        raw = name.encode("utf-8")
+        if not get(owner, self.engine, raw, len(raw), byref(ext)):
+            return None
+        item = _Item()
+        _extern_type(ext, byref(item))
+        _extern_delete(ext)
+        self.items.append(item)
+        return item
+
+    def item(self, imported: bool, instance: Optional[str], name: str) -> Optional[Any]:
+        """The component's import (or export) `name`, of instance `instance` or at its top level;
+        None when it has none (also when the instance is not an instance)."""
+        if instance is None:
+            get = (
+                _b._wasmtime_component_type_import_get
+                if imported
+                else (_b._wasmtime_component_type_export_get)
+            )
+            return self._extern(get, self.ctype, name)
+        key = (imported, instance)
+        if key not in self.instances:
+            self.instances[key] = self.item(imported, None, instance)
+        inst = self.instances[key]
+        if inst is None or inst.kind != _ITEM_INSTANCE:
+            return None
+        return self._extern(
+            _b._wasmtime_component_instance_type_export_get, inst.of.component_instance, name
+        )
+
+    def resource(self, imported: bool, instance: Optional[str], name: str) -> Optional[Any]:
+        """The resource type the component imports (or exports) as `name` of `instance`."""
+        key = (imported, instance, name)
+        if key not in self.resources:
+            item = self.item(imported, instance, name)
+            self.resources[key] = (
+                item.of.resource if item is not None and item.kind == _ITEM_RESOURCE else None
+            )
+        return self.resources[key]
+
+    # --- value types ---
+
+    def _new(self) -> Any:
+        vt = _ValType()
+        self.vals.append(vt)
+        return vt
+
+    def element(self, lst: Any) -> Any:
+        vt = self._new()
+        _b._wasmtime_component_list_type_element(lst, byref(vt))
+        return vt
+
+    def payload(self, opt: Any) -> Any:
+        vt = self._new()
+        _b._wasmtime_component_option_type_ty(opt, byref(vt))
+        return vt
+
+    def ok_err(self, res: Any) -> tuple[Optional[Any], Optional[Any]]:
+        ok, err = self._new(), self._new()
+        has_ok = _b._wasmtime_component_result_type_ok(res, byref(ok))
+        has_err = _b._wasmtime_component_result_type_err(res, byref(err))
+        return (ok if has_ok else None), (err if has_err else None)
+
+    def async_payload(self, vt: Any) -> Optional[Any]:
+        """The payload type of a future or stream type `vt`, if it has one."""
+        out = self._new()
+        if vt.kind == VT_FUTURE:
+            has = _b._wasmtime_component_future_type_ty(vt.of.future, byref(out))
+        else:
+            has = _b._wasmtime_component_stream_type_ty(vt.of.stream, byref(out))
+        return out if has else None
+
+    def elements(self, tup: Any) -> list[Any]:
+        out = []
+        for i in range(_b._wasmtime_component_tuple_type_types_count(tup)):
+            vt = self._new()
+            _b._wasmtime_component_tuple_type_types_nth(tup, i, byref(vt))
+            out.append(vt)
+        return out
+
+    def fields(self, rec: Any) -> list[tuple[str, Any]]:
+        out = []
+        name, size = _CharPtr(), ctypes.c_size_t()
+        for i in range(_b._wasmtime_component_record_type_field_count(rec)):
+            vt = self._new()
+            _b._wasmtime_component_record_type_field_nth(
+                rec, i, byref(name), byref(size), byref(vt)
+            )
+            out.append((_string_at(name, size.value).decode("utf-8"), vt))
+        return out
+
+    def cases(self, var: Any) -> list[tuple[str, Optional[Any]]]:
+        out: list[tuple[str, Optional[Any]]] = []
+        name, size, has = _CharPtr(), ctypes.c_size_t(), ctypes.c_bool()
+        for i in range(_b._wasmtime_component_variant_type_case_count(var)):
+            vt = self._new()
+            _b._wasmtime_component_variant_type_case_nth(
+                var, i, byref(name), byref(size), byref(has), byref(vt)
+            )
+            out.append((_string_at(name, size.value).decode("utf-8"), vt if has.value else None))
+        return out
+
+    def names(self, vt: Any) -> list[str]:
+        """The names of enum or flags type `vt`, in order."""
+        if vt.kind == VT_ENUM:
+            ty, count, nth = (
+                vt.of.enum_,
+                _b._wasmtime_component_enum_type_names_count,
+                (_b._wasmtime_component_enum_type_names_nth),
+            )
+        else:
+            ty, count, nth = (
+                vt.of.flags,
+                _b._wasmtime_component_flags_type_names_count,
+                (_b._wasmtime_component_flags_type_names_nth),
+            )
+        out = []
+        name, size = _CharPtr(), ctypes.c_size_t()
+        for i in range(count(ty)):
+            nth(ty, i, byref(name), byref(size))
+            out.append(_string_at(name, size.value).decode("utf-8"))
+        return out
+
+    def describe(self, vt: Any, depth: int = 0) -> str:
+        """Type `vt` in WIT terms, shortened below the first level."""
+        kind: int = vt.kind
+        if kind == VT_LIST:
+            return f"list<{self.describe(self.element(vt.of.list), depth + 1)}>"
+        if kind == VT_OPTION:
+            return f"option<{self.describe(self.payload(vt.of.option), depth + 1)}>"
+        if kind == VT_RESULT:
+            ok, err = self.ok_err(vt.of.result)
+            parts = [self.describe(t, depth + 1) if t is not None else "_" for t in (ok, err)]
+            return f"result<{parts[0]}, {parts[1]}>"
+        if kind == VT_TUPLE:
+            inner = ", ".join(self.describe(t, depth + 1) for t in self.elements(vt.of.tuple))
+            return f"tuple<{inner}>"
+        if kind in (VT_FUTURE, VT_STREAM):
+            payload = self.async_payload(vt)
+            name = _VT_NAMES[kind]
+            return name if payload is None else f"{name}<{self.describe(payload, depth + 1)}>"
+        if kind in (VT_RECORD, VT_VARIANT, VT_ENUM, VT_FLAGS):
+            if kind == VT_RECORD:
+                parts = [
+                    f"{n}: {self.describe(t, depth + 1)}" if depth <= 1 else n
+                    for n, t in self.fields(vt.of.record)
+                ]
+            elif kind == VT_VARIANT:
+                parts = [
+                    f"{n}({self.describe(t, depth + 1)})" if t is not None and depth <= 1 else n
+                    for n, t in self.cases(vt.of.variant)
+                ]
+            else:
+                parts = self.names(vt)
+            text = ", ".join(parts)
+            if len(text) > 80:
+                text = text[:77] + "..."
+            return f"{_VT_NAMES[kind]} {{ {text} }}"
+        if kind in (VT_OWN, VT_BORROW):
+            return f"{_VT_NAMES[kind]}<a resource>"
+        if 0 <= kind < len(_VT_NAMES):
+            return _VT_NAMES[kind]
+        return f"a type wasmtime names {kind}"
+
+    def mismatch(self, vt: Any, expected: str, path: list[str]) -> str:
+        """The message for a value of type `vt` where the world has `expected`."""
+        return self.at(path, f"{self.describe(vt)}, but world {self.world} says {expected}")
+
+    def at(self, path: list[str], problem: str) -> str:
+        """`problem` found at `path` (in a function's parameters or result), as a message."""
+        if len(path) == 1 and path[0] == "result" and ", but world" in problem:
+            return f" returns {problem}"
+        return f", {' > '.join(path)}: {problem}"
+
+    def same_resource(
+        self, vt: Any, handle: int, home: tuple[bool, Optional[str], str], wit: str, path: list[str]
+    ) -> Optional[str]:
+        """Whether `vt` is a handle (`handle`: VT_OWN or VT_BORROW) of the resource the component
+        imports or exports where the world defines it (`home`)."""
+        expected = f"{_VT_NAMES[handle]}<{wit}>"
+        if vt.kind != handle:
+            return self.mismatch(vt, expected, path)
+        imported, instance, name = home
+        res = self.resource(imported, instance, name)
+        if res is None or not _resource_type_equal(
+            vt.of.own if handle == VT_OWN else vt.of.borrow, res
+        ):
+            where = f"interface {instance}" if instance is not None else "the world"
+            return self.at(
+                path,
+                f"a handle of another resource, but world {self.world} says {expected} (of"
+                f" {where})",
+            )
+        return None
+
+    # --- functions ---
+
+    def first_problem(self, contract: Contract) -> Optional[str]:
+        for spec in contract.exports:
+            problem = self.function(spec, False)
+            if problem is not None:
+                return problem
+        for spec in contract.imports:
+            problem = self.function(spec, True)
+            if problem is not None:
+                return problem
+        return None
+
+    def function(self, spec: FuncSpec, imported: bool) -> Optional[str]:
+        side = "import" if imported else "export"
+        subject = f'{side} "{spec.name}"'
+        if spec.interface is not None:
+            subject += f' of interface "{spec.interface}"'
+        item = self.item(imported, spec.interface, spec.name)
+        if item is None:
+            if imported or spec.unsupported is not None:
+                # It does not call the import; the bindings never call the export (wasmtime-py
+                # cannot, and wasmtime 50 compiles no component with a getter or setter).
+                return None
+            if spec.interface is not None and self.item(False, None, spec.interface) is None:
+                return (
+                    f'the component does not export interface "{spec.interface}", which world'
+                    f" {self.world} exports"
+                )
+            return f"the component has no {subject}, which world {self.world} has"
+        if item.kind != _ITEM_FUNC:
+            kind = _ITEM_KINDS[item.kind] if 0 <= item.kind < len(_ITEM_KINDS) else "not a function"
+            return f"{subject} is {kind}, but world {self.world} says a function"
+        fn = item.of.component_func
+        is_async = bool(_b._wasmtime_component_func_type_async(fn))
+        if is_async != (spec.unsupported == ASYNC_FUNCTIONS):
+            how = "async" if is_async else "not async"
+            return f"{subject} is {how}, but world {self.world} says the opposite"
+        return self.signature(fn, spec, subject)
+
+    def signature(self, fn: Any, spec: FuncSpec, subject: str) -> Optional[str]:
+        count = _b._wasmtime_component_func_type_param_count(fn)
+        params = []
+        name, size = _CharPtr(), ctypes.c_size_t()
+        for i in range(count):
+            vt = self._new()
+            _b._wasmtime_component_func_type_param_nth(fn, i, byref(name), byref(size), byref(vt))
+            params.append((_string_at(name, size.value).decode("utf-8"), vt))
+        actual = [n for n, _ in params]
+        expected = [wit for _, wit, _ in spec.params]
+        if actual != expected:
+            return _differences(subject, "parameter", expected, actual, self.world)
+        for (_, wit, conv), (_, vt) in zip(spec.params, params):
+            problem = conv.check(self, vt, [f'parameter "{wit}"'])
+            if problem is not None:
+                return subject + problem
+        vt = self._new()
+        has_result = _b._wasmtime_component_func_type_result(fn, byref(vt))
+        if spec.result is None:
+            if has_result:
+                return f"{subject} returns {self.describe(vt)}, but world {self.world} says nothing"
+            return None
+        if not has_result:
+            return (
+                f"{subject} returns nothing, but world {self.world} says"
+                f" {spec.result.wit_type()}"
+            )
+        problem = spec.result.check(self, vt, ["result"])
+        return None if problem is None else subject + problem
 
 
 # --------------------------------------------------------------------------------------------
@@ -2354,9 +3013,16 @@ def load_component(
     """The component at `path` compiled for `engine`: from the cache when it holds it, else
     compiled (and stored there). `cache` is `True` (the default folder), `False` (always compile)
     or a folder. Within a process, a component that is still in use is shared."""
+    return _load_component(engine, path, cache)[0]
+
+
+def _load_component(
+    engine: wasmtime.Engine, path: PathLike, cache: Union[bool, PathLike]
+) -> tuple[Component, Optional[Path]]:
+    """`load_component`, with the cache entry that holds the component (None without a cache)."""
     if cache is False:
         with open(path, "rb") as file:
-            return _compile_file(engine, file.read(), path)
+            return _compile_file(engine, file.read(), path), None
     info = engine_info(engine)
     folder = cache_folder(cache)
     wasm: Optional[bytes] = None
@@ -2369,12 +3035,12 @@ def load_component(
         if folder is not None:
             _remember_digest(folder, path, st, digest)
     key = _cache_key(digest, info)
+    entry = folder / f"{key}.cwasm" if folder is not None else None
     with _COMPILED_LOCK:
         compiled = _COMPILED.setdefault(engine, weakref.WeakValueDictionary())
         component = compiled.get(key)
     if component is not None:
-        return component
-    entry = folder / f"{key}.cwasm" if folder is not None else None
+        return component, entry
     payload = _read_entry(entry) if entry is not None else None
     if payload is not None:
         try:
@@ -2388,7 +3054,7 @@ def load_component(
             if hashlib.sha256(wasm).digest() != digest:  # its memo was wrong: forget it
                 assert folder is not None
                 _memo_path(folder, path).unlink(missing_ok=True)
-                return load_component(engine, path, cache)
+                return _load_component(engine, path, cache)
         component = _compile_file(engine, wasm, path)
         if entry is not None:
             try:
@@ -2401,7 +3067,53 @@ def load_component(
                 )
     with _COMPILED_LOCK:
         compiled[key] = component
-    return component
+    return component, entry
+
+
+# A component found to keep a contract has it written down beside its cache entry, as
+# `<entry>.<contract digest>.kept`: a cached load then skips the check (for a component of a few
+# thousand functions the check costs more than the rest of a cached load). Trusted like the entry
+# itself: only a file of the user's own in the user's own cache folder.
+
+
+def _verdict_path(entry: Path, contract: Contract) -> Path:
+    return entry.with_name(f"{entry.stem}.{contract.digest}.kept")
+
+
+def _own_file(path: Path) -> bool:
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return False
+    getuid = getattr(os, "geteuid", None)
+    if not stat.S_ISREG(st.st_mode) or st.st_mode & 0o022:
+        return False
+    return getuid is None or st.st_uid == getuid()
+
+
+def _check_loaded(
+    component: Component,
+    engine: wasmtime.Engine,
+    contract: Contract,
+    path: PathLike,
+    entry: Optional[Path],
+) -> None:
+    """`check_component` for `load`, with the verdict kept in the cache."""
+    if kept(component, contract):
+        return
+    verdict = _verdict_path(entry, contract) if entry is not None else None
+    if verdict is not None and _own_file(verdict):
+        with _VERDICTS_LOCK:
+            _VERDICTS.setdefault(component, set()).add(contract.digest)
+        return
+    check_component(component, engine, contract, os.fspath(path))
+    if verdict is not None:
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".kept", dir=verdict.parent)
+            os.close(fd)
+            os.replace(tmp, verdict)
+        except OSError:
+            pass  # only a shortcut: the next load checks again
 
 
 # `load` itself
@@ -2469,6 +3181,7 @@ class Loading:
 
 def prepare_load(
     path: PathLike,
+    contract: Contract,
     *,
     wasi: Optional[wasmtime.WasiConfig] = None,
     deadline: Optional[float] = None,
@@ -2490,11 +3203,13 @@ def prepare_load(
         raise TypeError(f"wasi must be a wasmtime.WasiConfig or None, got {_short(wasi)}")
     if not isinstance(cache, (bool, str, os.PathLike)):
         raise TypeError(f"cache must be a bool or a folder path, got {_short(cache)}")
-    component = load_component(engine, path, cache)
+    component, entry = _load_component(engine, path, cache)
+    _check_loaded(component, engine, contract, path, entry)
     linker = new_linker(engine)
     if allow_http:
         linker.add_wasi_http()
     store = new_store(engine, wasi)
+    admit_store(store)  # the component was checked above
     if allow_http:
         store.set_wasi_http()
     limits = limit_store(store, engine, deadline=deadline, fuel=fuel, memory_limit=memory_limit)
@@ -2722,7 +3437,7 @@ class InProcessFunc:
 
     __slots__ = ("state", "spec", "label", "entry", "resources", "checked")
 
-    def __init__(self, state: InProcessState, spec: ExportSpec, resources: bool) -> None:
+    def __init__(self, state: InProcessState, spec: FuncSpec, resources: bool) -> None:
         self.state = state
         self.spec = spec
         self.label = spec.label
@@ -2732,7 +3447,7 @@ class InProcessFunc:
         self.entry = entry
         self.resources = resources  # values carry handles: no C round trip
         # The parameters checked by a C round trip: without handles (which need a store)
-        self.checked = tuple(not (resources and _carries_resources(c)) for _, c in spec.params)
+        self.checked = tuple(not (resources and _carries_resources(c)) for _, _, c in spec.params)
 
     def __call__(self, *values: Any) -> Any:
         state = self.state
@@ -2747,7 +3462,7 @@ class InProcessFunc:
             raise TypeError(f"{self.label} takes {len(spec.params)} argument(s), got {len(values)}")
         values = tuple(
             _checked_copy(conv, value, f"{self.label}: argument '{name}'") if check else value
-            for (name, conv), value, check in zip(spec.params, values, self.checked)
+            for (name, _, conv), value, check in zip(spec.params, values, self.checked)
         )
         gspec, kind, target = self.entry
         if kind == "method":
@@ -2867,7 +3582,7 @@ def _guest_package(plugin: Any, name: str) -> Any:
         ) from None
 
 
-def export_func(kind: Any, state: InstanceState, spec: ExportSpec) -> Any:
+def export_func(kind: Any, state: InstanceState, spec: FuncSpec) -> Any:
     """The callable for export `spec` of `state`'s instance: `kind` (`ExportFunc`,
     `ResourceExportFunc`, `UnavailableFunc`) for a component, an `InProcessFunc` in-process."""
     if isinstance(state, InProcessState) and kind is not UnavailableFunc:
