@@ -143,24 +143,33 @@ def load(
     path: str | os.PathLike[str], features: Iterable[str] = (), all_features: bool = False
 ) -> m.Resolve:
     """Read and resolve `path` (a `.wit` file or a package directory); see the module docstring."""
+    return load_package(path, features, all_features)[0]
+
+
+def load_package(
+    path: str | os.PathLike[str], features: Iterable[str] = (), all_features: bool = False
+) -> tuple[m.Resolve, int]:
+    """`load`, and the id of the main package: the one `path` itself declares (not a nested
+    `package x:y { }` block, not a dependency), which wit-parser's `push_path` returns and
+    `select_world` picks worlds from."""
     loader = Loader()
     resolver = Resolver(frozenset(features), all_features)
     p = Path(path)
     with collector_paused():
-        _load_into(loader, resolver, p)
-    return resolver.resolve
+        main = _load_into(loader, resolver, p)
+    return resolver.resolve, resolver.resolve.package_names[main]
 
 
-def _load_into(loader: Loader, resolver: Resolver, p: Path) -> None:
+def _load_into(loader: Loader, resolver: Resolver, p: Path) -> m.PackageName:
+    """Resolve `p` into `resolver`; returns the main package's name."""
     try:
         if p.is_dir():
             packages = loader.parse_dir(p)
-            main = packages[-1]
             deps = loader.parse_deps(p / "deps")
             resolver.push_all(packages + deps)
-            _ = main
         elif p.exists():
-            resolver.push_all(loader.parse_files([p]))
+            packages = loader.parse_files([p])
+            resolver.push_all(packages)
         else:
             raise WitError(
                 f"failed to read {display(p)}: No such file or directory", path=display(p)
@@ -171,3 +180,5 @@ def _load_into(loader: Loader, resolver: Resolver, p: Path) -> None:
         raise WitError(
             f"{display(p)}: input is nested too deeply to resolve", path=display(p)
         ) from None
+    # `parse_files` lists a file's nested packages first and its own package last
+    return packages[-1].name
