@@ -9,6 +9,7 @@ has an answer.
   generating bindings must work or fail with a clear message, never a traceback.
 * Versions with numeric pre-release or build identifiers of 5,000 digits (Python's `int()`
   refuses more than 4,300): exit 70 before; now ordered and gate-checked as the reference does.
+* A WebAssembly binary given as PATH: told what it is instead of "invalid byte at 1:10".
 """
 
 from __future__ import annotations
@@ -199,3 +200,45 @@ def test_huge_version_numbers_like_the_reference(
     else:
         assert ref.accepted, f"witgen accepts what the reference refuses:\n{ref.stderr}"
         assert ours == ref.stdout
+
+
+# --- binaries ----------------------------------------------------------------------------------
+
+CORE_MODULE = b"\0asm\x01\0\0\0"  # an empty core module: the preamble alone
+COMPONENT = b"\0asm\x0d\0\x01\0"  # an empty component
+
+
+@pytest.mark.parametrize(
+    ("data", "what"), [(CORE_MODULE, "a core module"), (COMPONENT, "a component")]
+)
+def test_a_webassembly_binary_is_named_as_such(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], data: bytes, what: str
+) -> None:
+    path = tmp_path / "plugin.wasm"
+    path.write_bytes(data + b"\x00\x61\xff\xfe")
+    expected = f"error: {path} is a WebAssembly binary ({what}); witgen reads WIT text\n"
+    assert main(["check", str(path)]) == 1
+    assert capsys.readouterr().err == expected
+    out = tmp_path / "out"
+    assert main([str(path), "-o", str(out)]) == 1
+    assert capsys.readouterr().err == expected
+    assert not out.exists()
+    # a binary named like a WIT file in a package folder: the same, in the folder's context
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "x.wit").write_bytes(data)
+    assert main(["check", str(tmp_path / "pkg")]) == 1
+    assert capsys.readouterr().err == (
+        f"error: failed to parse package: {tmp_path / 'pkg'}: {tmp_path / 'pkg' / 'x.wit'} is a"
+        f" WebAssembly binary ({what}); witgen reads WIT text\n"
+    )
+
+
+def test_other_binaries_keep_the_utf8_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "photo.wit"
+    path.write_bytes(b"package a:b;\n\xff\xd8\xff")
+    assert main(["check", str(path)]) == 1
+    assert capsys.readouterr().err == (
+        f"error: input file is not valid utf-8 [{path}]: invalid byte at {path}:2:1\n"
+    )

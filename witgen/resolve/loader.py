@@ -44,6 +44,12 @@ class Loader:
             raise WitError(
                 f"failed to read {display(path)}: {e.strerror or e}", path=display(path)
             ) from None
+        binary = wasm_binary_kind(data)
+        if binary is not None:
+            raise WitError(
+                f"{display(path)} is a WebAssembly binary ({binary}); witgen reads WIT text",
+                path=display(path),
+            )
         try:
             return data.decode("utf-8")
         except UnicodeDecodeError as e:
@@ -137,6 +143,28 @@ class Loader:
 
 def display(path: Path) -> str:
     return os.fspath(path)
+
+
+# The preamble of every WebAssembly binary: the magic `\0asm`, then a 16-bit version and a 16-bit
+# layer, which tells a core module (layer 0) from a component (layer 1).
+WASM_MAGIC = b"\0asm"
+
+
+def wasm_binary_kind(data: bytes) -> str | None:
+    """What a WebAssembly binary given where WIT text was expected is ("a component", "a core
+    module"), or None for anything else. Its own function so that reading encoded WIT packages
+    (which wasm-tools accepts as PATH) can replace this refusal in one place.
+
+    Checked before decoding: `\0asm` is valid UTF-8, so a small binary could otherwise reach the
+    lexer, and a user given "invalid byte at 1:10" would not know the file is a binary."""
+    if not data.startswith(WASM_MAGIC):
+        return None
+    layer = data[6:8]
+    if layer == b"\x00\x00":
+        return "a core module"
+    if layer == b"\x01\x00":
+        return "a component"
+    return "of an unknown layer"
 
 
 def load(
