@@ -619,3 +619,30 @@ def test_world_option_passes_the_checked_world_to_componentize_py(
     assert stdout.startswith("built ") and out.read_bytes() == FAKE_WASM
     assert [c["args"]["world"] for c in seen] == ["witgen-test:two/alpha"]
     assert [c["guests"] for c in seen] == [["alpha_guest"]]
+
+
+def test_componentize_py_gets_the_world_with_its_version(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Two versions of the package are present: `witgen-test:v/alpha` is ambiguous to
+    # componentize-py (it selects worlds as wasm-tools does), so the version must be passed too.
+    versions = "".join(
+        f"package witgen-test:v@{v} {{\n  world alpha {{\n    export run: func(param: string)"
+        " -> string;\n  }\n}\n"
+        for v in ("1.0.0", "2.0.0")
+    )
+    wit = write(tmp_path, "v.wit", "package witgen-test:main;\n" + versions)
+    module = write(
+        tmp_path,
+        "alpha_plugin.py",
+        "from alpha_guest import Alpha\n\n\n"
+        "class P(Alpha):\n"
+        "    def run(self, param: str) -> str:\n"
+        "        return param\n",
+    )
+    seen: list[dict[str, Any]] = []
+    monkeypatch.setattr(CHILD_PROCESS, fake_componentize(seen))
+    out = tmp_path / "p.wasm"
+    status, _, err = run_build(capsys, wit, module, out, "--world", "witgen-test:v/alpha@2.0.0")
+    assert (status, err) == (0, ""), err
+    assert [c["args"]["world"] for c in seen] == ["witgen-test:v/alpha@2.0.0"]
