@@ -111,14 +111,15 @@ def import_builder() -> ModuleType:
 def generate(wit: str, out: Path) -> str:
     """Generate the host package for `wit` into `out` with witgen; returns the package's name."""
     sys.path.insert(0, str(REPO))
-    from witgen.codegen.host import generate_host, pick_world, write_package
-    from witgen.resolve.loader import load
+    from witgen.codegen.host import generate_host, write_package
+    from witgen.resolve.loader import load_package
+    from witgen.resolve.select_world import select_world
 
     source = out / "_src" / "input.wit"
     source.parent.mkdir(parents=True, exist_ok=True)
     source.write_text(wit, encoding="utf-8")
-    resolve = load(source)
-    package = generate_host(resolve, pick_world(resolve, None))
+    resolve, main = load_package(source)
+    package = generate_host(resolve, select_world(resolve, main, None))
     write_package(package, out)
     return package.name
 

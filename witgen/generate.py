@@ -9,24 +9,38 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from witgen.codegen import CodegenError
 from witgen.codegen.guest import generate_guest
-from witgen.codegen.host import GeneratedPackage, generate_host, pick_world
+from witgen.codegen.host import GeneratedPackage, generate_host
 from witgen.codegen.writer import Changes, check_package, write_package
 from witgen.config import Entry
-from witgen.resolve.loader import load
+from witgen.resolve import model as m
+from witgen.resolve.loader import load_package
+from witgen.resolve.select_world import WorldSelectionError, select_world
+
+
+def load_world(entry: Entry) -> tuple[m.Resolve, int]:
+    """The entry's WIT resolved, and the world it names (`select_world`, as wasm-tools picks it).
+
+    When no world is named and the main package has several, the message says how to name one
+    where this entry is written: `--world` on the command line, `world = ...` in `[tool.witgen]`.
+    """
+    resolve, main = load_package(
+        entry.wit, features=entry.features, all_features=entry.all_features
+    )
+    try:
+        return resolve, select_world(resolve, main, entry.world)
+    except WorldSelectionError as err:
+        command_line = entry.where == Entry.where
+        message = err.message
+        if err.unnamed:
+            message += "\nchoose one with " + ("--world" if command_line else "`world = ...`")
+        if not command_line:
+            message = f"{entry.where}: {message}"
+        raise WorldSelectionError(message, unnamed=err.unnamed) from None
 
 
 def generate(entry: Entry) -> GeneratedPackage:
-    resolve = load(entry.wit, features=entry.features, all_features=entry.all_features)
-    try:
-        world = pick_world(resolve, entry.world)
-    except CodegenError as err:
-        if entry.where == Entry.where:  # the command line: its message names --world
-            raise
-        # A `[tool.witgen]` entry chooses its world with the `world` key.
-        message = str(err).replace("choose one with --world", "choose one with `world = ...`")
-        raise CodegenError(f"{entry.where}: {message}") from None
+    resolve, world = load_world(entry)
     return (generate_guest if entry.kind == "guest" else generate_host)(resolve, world)
 
 

@@ -12,9 +12,10 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
-from witgen.codegen.host import GeneratedPackage, generate_host, pick_world
+from witgen.codegen.host import GeneratedPackage, generate_host
 from witgen.codegen.writer import write_package
-from witgen.resolve.loader import load
+from witgen.resolve.loader import load_package
+from witgen.resolve.select_world import select_world
 
 WIT_DIR = Path(__file__).parent / "wit"
 REPO = Path(__file__).resolve().parents[2]
@@ -27,8 +28,8 @@ def generate(wit: str | Path, out: Path, world: str | None = None) -> GeneratedP
         source = out / "input.wit"
         source.write_text(wit, encoding="utf-8")
         wit = source
-    resolve = load(wit)
-    return generate_host(resolve, pick_world(resolve, world))
+    resolve, main = load_package(wit)
+    return generate_host(resolve, select_world(resolve, main, world))
 
 
 def generate_and_import(wit: str | Path, out: Path, world: str | None = None) -> ModuleType:

@@ -47,10 +47,11 @@ from witgen.codegen import CodegenError
 from witgen.codegen.fmt import format_python
 from witgen.codegen.guest import generate_guest
 from witgen.codegen.host import runtime_text
-from witgen.codegen.host import HEADER, GeneratedPackage, generate_host, pick_world
+from witgen.codegen.host import HEADER, GeneratedPackage, generate_host
 from witgen.codegen.writer import write_package
 from witgen.resolve import model as m
-from witgen.resolve.loader import load
+from witgen.resolve.loader import load, load_package
+from witgen.resolve.select_world import select_world
 
 # The rich world: an imported interface with a resource and a `result` function, a world-level
 # imported function, an exported interface with records, variants, flags and a resource, and a
@@ -181,23 +182,23 @@ INPUTS: dict[str, str | Path] = {
 }
 
 
-def load_wit(wit: str | Path, folder: Path) -> m.Resolve:
+def load_wit(wit: str | Path, folder: Path) -> tuple[m.Resolve, int]:
     if isinstance(wit, str):
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / "input.wit"
         path.write_text(wit, encoding="utf-8")
         wit = path
-    return load(wit)
+    return load_package(wit)
 
 
 def guest_of(wit: str | Path, folder: Path, world: str | None = None) -> GeneratedPackage:
-    resolve = load_wit(wit, folder)
-    return generate_guest(resolve, pick_world(resolve, world))
+    resolve, main = load_wit(wit, folder)
+    return generate_guest(resolve, select_world(resolve, main, world))
 
 
 def host_of(wit: str | Path, folder: Path, world: str | None = None) -> GeneratedPackage:
-    resolve = load_wit(wit, folder)
-    return generate_host(resolve, pick_world(resolve, world))
+    resolve, main = load_wit(wit, folder)
+    return generate_host(resolve, select_world(resolve, main, world))
 
 
 def renamed(package: GeneratedPackage, name: str) -> GeneratedPackage:
@@ -341,10 +342,10 @@ def test_output_is_deterministic(gen: Generated, tmp_path: Path) -> None:
     script = textwrap.dedent(f"""
         import hashlib
         from witgen.codegen.guest import generate_guest
-        from witgen.codegen.host import pick_world
-        from witgen.resolve.loader import load
-        resolve = load({str(tmp_path / "rich.wit")!r})
-        package = generate_guest(resolve, pick_world(resolve, None))
+        from witgen.resolve.loader import load_package
+        from witgen.resolve.select_world import select_world
+        resolve, main = load_package({str(tmp_path / "rich.wit")!r})
+        package = generate_guest(resolve, select_world(resolve, main, None))
         h = hashlib.sha256(package.name.encode() + b"\\0")
         for name, text in package.files.items():
             h.update(name.encode() + b"\\0" + text.encode() + b"\\0")

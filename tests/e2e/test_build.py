@@ -40,8 +40,8 @@ from plugins import PluginHost, build_plugin, compiled_cache_dir
 from witgen.build import componentize
 from witgen.cli import main
 from witgen.codegen.guest import GuestViews
-from witgen.codegen.host import pick_world
-from witgen.resolve.loader import load
+from witgen.resolve.loader import load_package
+from witgen.resolve.select_world import select_world
 
 REPO = Path(__file__).resolve().parents[2]
 PLUGIN_WIT = REPO / "wit" / "plugin.wit"
@@ -265,8 +265,8 @@ def test_hello_runs_under_the_host_bindings(hello_wasm: Path, plugin_host_pkg: M
 
 
 def guest_views(wit: Path) -> GuestViews:
-    resolve = load(wit)
-    return GuestViews(resolve, pick_world(resolve, None))
+    resolve, main = load_package(wit)
+    return GuestViews(resolve, select_world(resolve, main, None))
 
 
 def test_import_indexes_interfaces_first_then_world_functions(tmp_path: Path) -> None:
@@ -566,7 +566,8 @@ def test_two_worlds_without_world_option(
     status, stdout, err = run_build(capsys, two_worlds, module, tmp_path / "out" / "p.wasm")
     assert (status, stdout) == (1, "")
     assert err == (
-        "error: package witgen-test:two has 2 worlds (alpha, beta); choose one with --world\n"
+        "error: There are multiple worlds in `witgen-test:two`; one must be explicitly chosen:\n"
+        "  witgen-test:two/alpha\n  witgen-test:two/beta\nchoose one with --world\n"
     )
     assert not (tmp_path / "out").exists()
 
@@ -592,10 +593,7 @@ def test_world_option_picks_the_world_checked(
     )
     status, _, err = run_build(capsys, two_worlds, module, out, "--world", "gamma")
     assert status == 1
-    assert (
-        err
-        == "error: no world named 'gamma' in package witgen-test:two (its worlds: alpha, beta)\n"
-    )
+    assert err == "error: World `gamma` not found in package `witgen-test:two`\n"
     assert not (tmp_path / "out").exists()
 
 
@@ -621,3 +619,30 @@ def test_world_option_passes_the_checked_world_to_componentize_py(
     assert stdout.startswith("built ") and out.read_bytes() == FAKE_WASM
     assert [c["args"]["world"] for c in seen] == ["witgen-test:two/alpha"]
     assert [c["guests"] for c in seen] == [["alpha_guest"]]
+
+
+def test_componentize_py_gets_the_world_with_its_version(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Two versions of the package are present: `witgen-test:v/alpha` is ambiguous to
+    # componentize-py (it selects worlds as wasm-tools does), so the version must be passed too.
+    versions = "".join(
+        f"package witgen-test:v@{v} {{\n  world alpha {{\n    export run: func(param: string)"
+        " -> string;\n  }\n}\n"
+        for v in ("1.0.0", "2.0.0")
+    )
+    wit = write(tmp_path, "v.wit", "package witgen-test:main;\n" + versions)
+    module = write(
+        tmp_path,
+        "alpha_plugin.py",
+        "from alpha_guest import Alpha\n\n\n"
+        "class P(Alpha):\n"
+        "    def run(self, param: str) -> str:\n"
+        "        return param\n",
+    )
+    seen: list[dict[str, Any]] = []
+    monkeypatch.setattr(CHILD_PROCESS, fake_componentize(seen))
+    out = tmp_path / "p.wasm"
+    status, _, err = run_build(capsys, wit, module, out, "--world", "witgen-test:v/alpha@2.0.0")
+    assert (status, err) == (0, ""), err
+    assert [c["args"]["world"] for c in seen] == ["witgen-test:v/alpha@2.0.0"]

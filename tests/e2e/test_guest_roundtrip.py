@@ -55,9 +55,9 @@ import wasmtime
 from codegen.support import generate_and_import
 from plugins import build_plugin, cache_dir
 from witgen.codegen.guest import generate_guest
-from witgen.codegen.host import pick_world
 from witgen.codegen.writer import write_package
-from witgen.resolve.loader import load
+from witgen.resolve.loader import load_package
+from witgen.resolve.select_world import select_world
 
 HERE = Path(__file__).resolve().parent
 WIT = HERE / "wit" / "rich.wit"
@@ -173,9 +173,9 @@ def bindings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bindings]:
     plugin module imported with `rich_guest` on `sys.path` (taken off again afterwards)."""
     out = tmp_path_factory.mktemp("rich")
     rich = generate_and_import(WIT, out / "host")
-    resolve = load(WIT)
+    resolve, main = load_package(WIT)
     guest_dir = out / "guest"
-    write_package(generate_guest(resolve, pick_world(resolve, None)), guest_dir)
+    write_package(generate_guest(resolve, select_world(resolve, main, None)), guest_dir)
     stale = [n for n in sys.modules if n.split(".")[0] in ("rich_guest", "rich_plugin")]
     for name in stale:
         del sys.modules[name]

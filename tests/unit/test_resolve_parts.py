@@ -13,7 +13,7 @@ from witgen.resolve import model as m
 from witgen.resolve.lower import docs_text
 from witgen.resolve.names import NameScope, check_members, name_key
 from witgen.resolve.resolver import rename
-from witgen.resolve.semver import version_gt
+from witgen.resolve.semver import version_gt, version_key
 from witgen.resolve.toposort import toposort
 from witgen.syntax import ast
 
@@ -89,6 +89,25 @@ def test_semver_order() -> None:
     assert version_gt("1.0.0", "1.0.0-rc.1")
     assert version_gt("1.0.0-rc.10", "1.0.0-rc.9")
     assert not version_gt("0.2.0", "0.10.0")
+
+
+def test_semver_order_counts_build_metadata() -> None:
+    # the `semver` crate's `Ord` (which wit-parser sorts packages and checks gates with) compares
+    # build metadata: numbers by value, then the shorter spelling first; none sorts first. The
+    # order below is the one wasm-tools 1.262 lists such packages in (tests/ui/semver-build-order)
+    order = ["1.0.0", "1.0.0+0", "1.0.0+0.0", "1.0.0+0.a", "1.0.0+00", "1.0.0+1", "1.0.0+01"]
+    order += ["1.0.0+9", "1.0.0+10", "1.0.0+A", "1.0.0+a", "1.0.0+a-b", "1.0.1-rc"]
+    assert sorted(reversed(order), key=version_key) == order
+    assert version_gt("1.0.0+00", "1.0.0+0") and not version_gt("1.0.0+0", "1.0.0+00")
+
+
+def test_semver_order_of_numbers_too_long_for_int() -> None:
+    # Python's int() refuses more than 4300 digits; the order is by length, then digit by digit
+    nines, power = "9" * 5000, "1" + "0" * 5000
+    assert version_gt(f"1.0.0-{power}", f"1.0.0-{nines}")
+    assert version_gt(f"1.0.0-{nines}.1", f"1.0.0-{nines}")
+    assert version_gt(f"1.0.0+{power}", f"1.0.0+{nines}")
+    assert version_gt(f"1.0.0+0{power}", f"1.0.0+{power}")  # same value, longer spelling
 
 
 def test_include_rename_of_plain_and_annotated_names() -> None:

@@ -35,6 +35,7 @@ from witgen.codegen.guest import GuestViews
 from witgen.codegen.writer import write_package
 from witgen.errors import Diagnostic, WitError
 from witgen.resolve import model as m
+from witgen.resolve.select_world import world_spec
 
 GLUE_SOURCE = Path(__file__).resolve().parent.parent / "runtime" / "componentize_glue.py"
 APP = "witgen_app"
@@ -268,10 +269,11 @@ def build_plugin(
                 )
                 (src / f"{mod.name}.py").write_text(text, encoding="utf-8")
         built = stage / "plugin.wasm"
-        pkg = resolve.packages[resolve.worlds[world_id].package or 0].name
         args = {
             "wit": str(wit_path),
-            "world": f"{pkg.namespace}:{pkg.name}/{gv.walk.world.name}",
+            # fully qualified, version included: componentize-py selects worlds as witgen does,
+            # and a bare `ns:pkg/w` is ambiguous when two versions of the package are present
+            "world": world_spec(resolve, world_id),
             "features": features,
             "all_features": all_features,
             "path": [str(src), str(module.resolve().parent)],

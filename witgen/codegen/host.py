@@ -23,7 +23,6 @@ from functools import lru_cache
 from pathlib import Path
 
 from witgen import __version__
-from witgen.codegen import CodegenError
 from witgen.codegen.fmt import format_python
 from witgen.codegen import naming
 from witgen.codegen.naming import snake
@@ -101,29 +100,3 @@ def package_digest(files: dict[str, str]) -> str:
         h.update(data)
     return h.hexdigest()
 
-
-def pick_world(resolve: m.Resolve, name: str | None) -> int:
-    """The world to generate: `name` (`w` or `ns:pkg/w`), or the only world of the root package.
-
-    The root package is the last one resolved (the one PATH names; its dependencies come first).
-    """
-    if not resolve.packages:
-        raise CodegenError("the input defines no package, so there is no world to generate")
-    root = resolve.packages[-1]
-    if name is None:
-        if len(root.worlds) == 1:
-            return next(iter(root.worlds.values()))
-        listed = ", ".join(sorted(root.worlds)) or "none"
-        raise CodegenError(
-            f"package {root.name} has {len(root.worlds)} worlds ({listed}); choose one with --world"
-        )
-    if name in root.worlds:
-        return root.worlds[name]
-    for package in resolve.packages:
-        pkg = package.name
-        for world_name, world_id in package.worlds.items():
-            qualified = f"{pkg.namespace}:{pkg.name}/{world_name}"
-            if name in (qualified, f"{qualified}@{pkg.version}"):
-                return world_id
-    listed = ", ".join(sorted(root.worlds)) or "none"
-    raise CodegenError(f"no world named '{name}' in package {root.name} (its worlds: {listed})")

@@ -44,6 +44,12 @@ class Loader:
             raise WitError(
                 f"failed to read {display(path)}: {e.strerror or e}", path=display(path)
             ) from None
+        binary = wasm_binary_kind(data)
+        if binary is not None:
+            raise WitError(
+                f"{display(path)} is a WebAssembly binary ({binary}); witgen reads WIT text",
+                path=display(path),
+            )
         try:
             return data.decode("utf-8")
         except UnicodeDecodeError as e:
@@ -139,28 +145,59 @@ def display(path: Path) -> str:
     return os.fspath(path)
 
 
+# The preamble of every WebAssembly binary: the magic `\0asm`, then a 16-bit version and a 16-bit
+# layer, which tells a core module (layer 0) from a component (layer 1).
+WASM_MAGIC = b"\0asm"
+
+
+def wasm_binary_kind(data: bytes) -> str | None:
+    """What a WebAssembly binary given where WIT text was expected is ("a component", "a core
+    module"), or None for anything else. Its own function so that reading encoded WIT packages
+    (which wasm-tools accepts as PATH) can replace this refusal in one place.
+
+    Checked before decoding: `\0asm` is valid UTF-8, so a small binary could otherwise reach the
+    lexer, and a user given "invalid byte at 1:10" would not know the file is a binary."""
+    if not data.startswith(WASM_MAGIC):
+        return None
+    layer = data[6:8]
+    if layer == b"\x00\x00":
+        return "a core module"
+    if layer == b"\x01\x00":
+        return "a component"
+    return "of an unknown layer"
+
+
 def load(
     path: str | os.PathLike[str], features: Iterable[str] = (), all_features: bool = False
 ) -> m.Resolve:
     """Read and resolve `path` (a `.wit` file or a package directory); see the module docstring."""
+    return load_package(path, features, all_features)[0]
+
+
+def load_package(
+    path: str | os.PathLike[str], features: Iterable[str] = (), all_features: bool = False
+) -> tuple[m.Resolve, int]:
+    """`load`, and the id of the main package: the one `path` itself declares (not a nested
+    `package x:y { }` block, not a dependency), which wit-parser's `push_path` returns and
+    `select_world` picks worlds from."""
     loader = Loader()
     resolver = Resolver(frozenset(features), all_features)
     p = Path(path)
     with collector_paused():
-        _load_into(loader, resolver, p)
-    return resolver.resolve
+        main = _load_into(loader, resolver, p)
+    return resolver.resolve, resolver.resolve.package_names[main]
 
 
-def _load_into(loader: Loader, resolver: Resolver, p: Path) -> None:
+def _load_into(loader: Loader, resolver: Resolver, p: Path) -> m.PackageName:
+    """Resolve `p` into `resolver`; returns the main package's name."""
     try:
         if p.is_dir():
             packages = loader.parse_dir(p)
-            main = packages[-1]
             deps = loader.parse_deps(p / "deps")
             resolver.push_all(packages + deps)
-            _ = main
         elif p.exists():
-            resolver.push_all(loader.parse_files([p]))
+            packages = loader.parse_files([p])
+            resolver.push_all(packages)
         else:
             raise WitError(
                 f"failed to read {display(p)}: No such file or directory", path=display(p)
@@ -171,3 +208,5 @@ def _load_into(loader: Loader, resolver: Resolver, p: Path) -> None:
         raise WitError(
             f"{display(p)}: input is nested too deeply to resolve", path=display(p)
         ) from None
+    # `parse_files` lists a file's nested packages first and its own package last
+    return packages[-1].name

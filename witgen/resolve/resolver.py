@@ -84,22 +84,33 @@ class Resolver:
         done: set[m.PackageName] = set()
         visiting: set[m.PackageName] = set()
 
-        # wit-parser's recursive `visit`, kept recursive: package graphs are shallow.
-        def visit(pkg: Unresolved) -> None:
-            if pkg.name in done:
+        # wit-parser's recursive `visit`, with an explicit stack: a chain of packages each using
+        # the next is as deep as the input is long (988 nested packages took Python's stack).
+        # A frame is a package and how many of its dependencies have been entered.
+        def visit(root: Unresolved) -> None:
+            if root.name in done:
                 return
-            for i, dep in enumerate(pkg.foreign_deps):
+            frames: list[tuple[Unresolved, list[m.PackageName], int]] = [
+                (root, list(root.foreign_deps), 0)
+            ]
+            while frames:
+                pkg, deps, i = frames.pop()
+                if i > 0:  # back from visiting dependency i - 1
+                    visiting.discard(deps[i - 1])
+                if i == len(deps):
+                    done.add(pkg.name)
+                    order.append(pkg.name)
+                    continue
+                dep = deps[i]
                 if dep in visiting:
                     raise WitError(
                         f"package `{dep}` creates a dependency cycle", pkg.foreign_dep_spans[i]
                     )
                 visiting.add(dep)
+                frames.append((pkg, deps, i + 1))
                 dep_pkg = by_name.get(dep)
-                if dep_pkg is not None:
-                    visit(dep_pkg)
-                visiting.discard(dep)
-            done.add(pkg.name)
-            order.append(pkg.name)
+                if dep_pkg is not None and dep_pkg.name not in done:
+                    frames.append((dep_pkg, list(dep_pkg.foreign_deps), 0))
 
         for pkg in ordered:
             visit(pkg)
@@ -179,11 +190,22 @@ class Resolver:
         docs: str | None,
         ext: str | None,
     ) -> None:
-        if key in imports:
-            return
-        for dep in self.interface_direct_deps(iid):
-            self.elaborate_import(imports, dep, dep, stab, None, None)
-        imports[key] = m.WorldInterface(iid, stability=stab, docs=docs, external_id=ext)
+        """Import `iid` under `key`, after the interfaces it depends on (depth first, each
+        dependency in order, skipping what is imported already). wit-parser recurses; a stack
+        keeps a chain of 985 interfaces each using the next from exhausting Python's. An entry
+        whose dependencies are done (`expanded`) is inserted when it comes back up."""
+        root = m.WorldInterface(iid, stability=stab, docs=docs, external_id=ext)
+        stack: list[tuple[m.WorldKey, m.WorldInterface, bool]] = [(key, root, False)]
+        while stack:
+            key, item, expanded = stack.pop()
+            if expanded:
+                imports[key] = item
+                continue
+            if key in imports:
+                continue
+            stack.append((key, item, True))
+            for dep in reversed(self.interface_direct_deps(item.id)):
+                stack.append((dep, m.WorldInterface(dep, stability=stab), False))
 
     def elaborate_exports(
         self,
@@ -195,24 +217,44 @@ class Resolver:
         required: set[int] = set()
 
         def add(key: m.WorldKey, item: m.WorldInterface, add_export: bool) -> bool:
-            if key in exports:
-                return add_export
-            if not add_export and item.id in required:
-                return True
-            for dep in self.interface_direct_deps(item.id):
-                dep_item = m.WorldInterface(
-                    dep, stability=item.stability, external_id=item.external_id
-                )
-                if not add(dep, dep_item, add_export and dep in export_ifaces):
-                    return False
-            if add_export:
-                if item.id in required:
-                    return False
-                exports[key] = item
-            else:
-                required.add(item.id)
-                imports.setdefault(key, item)
-            return True
+            """wit-parser's recursive `add` (in `elaborate_world_exports`), run on a stack of
+            frames (key, item, add_export, dependencies, how many were entered) so that its
+            depth is not Python's: a call's answer is `result` once its frame is popped."""
+            frames: list[tuple[m.WorldKey, m.WorldInterface, bool, list[int], int]] = []
+
+            def enter(key: m.WorldKey, item: m.WorldInterface, add_export: bool) -> bool | None:
+                """The answer at once, or None when a frame was pushed to work it out."""
+                if key in exports:
+                    return add_export
+                if not add_export and item.id in required:
+                    return True
+                frames.append((key, item, add_export, self.interface_direct_deps(item.id), 0))
+                return None
+
+            result = enter(key, item, add_export)
+            while frames:
+                key, item, add_export, deps, i = frames.pop()
+                if result is False:  # a dependency failed: so does every caller
+                    continue
+                if i < len(deps):
+                    dep = deps[i]
+                    frames.append((key, item, add_export, deps, i + 1))
+                    dep_item = m.WorldInterface(
+                        dep, stability=item.stability, external_id=item.external_id
+                    )
+                    result = enter(dep, dep_item, add_export and dep in export_ifaces)
+                    continue
+                if add_export:
+                    if item.id in required:
+                        result = False
+                        continue
+                    exports[key] = item
+                else:
+                    required.add(item.id)
+                    imports.setdefault(key, item)
+                result = True
+            assert result is not None
+            return result
 
         for key, item in export_ifaces.items():
             if not add(key, item, True):
@@ -530,17 +572,30 @@ class Remap:
         return func
 
     def type_has_borrow(self, ref: m.TypeRef) -> bool:
+        """Whether a `borrow<T>` is anywhere inside the type, memoized per type id.
+
+        A post-order walk on a stack, not recursion: 329 records each holding the next are a
+        valid 6 KB input (types are acyclic, so the walk ends)."""
         if isinstance(ref, str):
             return False
-        cached = self.has_borrow.get(ref)
-        if cached is None:
-            kind = self.resolve.types[ref].kind
+        known = self.has_borrow
+        stack = [ref]
+        while stack:
+            tid = stack[-1]
+            if tid in known:
+                stack.pop()
+                continue
+            kind = self.resolve.types[tid].kind
             if isinstance(kind, m.HandleKind):
-                cached = kind.handle == "borrow"
+                known[tid] = kind.handle == "borrow"
+                continue
+            inner = [r for r in kind_children(kind) if isinstance(r, int)]
+            pending = [r for r in inner if r not in known]
+            if pending:
+                stack.extend(pending)
             else:
-                cached = any(self.type_has_borrow(r) for r in kind_children(kind))
-            self.has_borrow[ref] = cached
-        return cached
+                known[tid] = any(known[r] for r in inner)
+        return known[ref]
 
     def update_world(self, world: m.World, pkg: int) -> None:
         imports, exports = world.imports, world.exports

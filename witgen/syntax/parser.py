@@ -112,6 +112,11 @@ class _Builder(Transformer[Token, ast.PackageFile]):
         end = version.span[1] if version is not None else name.span[1]
         return ast.PackageName(ast.Docs(), (namespace.span[0], end), namespace, name, version)
 
+    def world_spec(self, c: list[Any]) -> ast.UsePath:
+        (path,) = c
+        result: ast.UsePath = path
+        return result
+
     def toplevel_use(self, c: list[Any]) -> ast.ToplevelUse:
         (_docs, attributes), use, path, as_ = c
         return ast.ToplevelUse(_span(use), attributes, path, as_)
@@ -372,6 +377,7 @@ def _parser() -> Lark:
             lexer=WitLexer,
             transformer=_BUILDER,
             maybe_placeholders=True,
+            start=["start", "world_spec"],
             cache=_cache_option(grammar),
         )
     return _PARSER
@@ -436,7 +442,7 @@ def _identifier_error(token: Token, expected: frozenset[str], source: Source) ->
     return None
 
 
-def _syntax_error(err: UnexpectedToken, source: Source) -> WitError:
+def _syntax_error(err: UnexpectedToken, source: Source, start: str = "start") -> WitError:
     """wit-parser's error for the token lark could not shift, at the same place."""
     token = err.token
     states = err.state.parse_conf.states
@@ -445,6 +451,10 @@ def _syntax_error(err: UnexpectedToken, source: Source) -> WitError:
     after = _accessing_symbol(states, stack)
     if token.type == "$END":
         return WitError(f"expected {_wanted(expected, after)}, found eof", (source.eof, source.eof))
+    if start == "world_spec" and not expected:
+        # the whole specifier was reduced (the accepting state has no actions) and a token is
+        # left: `parse_use_path` parses one path, then refuses whatever follows it
+        return WitError("trailing tokens in path specifier", _span(token))
     if token.type == "ID":
         special = _identifier_error(token, expected, source)
         if special is not None:
@@ -493,19 +503,31 @@ def _accessing_symbol(states: _States, stack: list[Any]) -> str:
 
 def parse_source(text: str, base: int) -> ast.PackageFile:
     """Parse one WIT file whose text starts at global offset `base`; raise WitError if invalid."""
+    result: ast.PackageFile = _parse(text, base, "start")
+    return result
+
+
+def parse_world_spec(text: str) -> ast.UsePath:
+    """A world specifier (`w`, `ns:pkg/w`, `ns:pkg/w@1.0.0`) as wit-parser's `parse_use_path`
+    reads it: WIT tokens (comments and `%` escapes included) forming exactly one use path.
+    Raises WitError with wit-parser's message; its span is an offset into `text`."""
+    result: ast.UsePath = _parse(text, 0, "world_spec")
+    return result
+
+
+def _parse(text: str, base: int, start: str) -> Any:
     parser = _parser()
     source = Source(text, base)
     with _LOCK, collector_paused():
         _BUILDER.begin(source)
         try:
             # lark types `parse` as returning a Tree; the inline transformer returns ours
-            result: ast.PackageFile = parser.parse(source)  # type: ignore[assignment]
+            return parser.parse(source, start=start)
         except UnexpectedToken as err:
-            raise _syntax_error(err, source) from None
+            raise _syntax_error(err, source, start) from None
         except (MemoryError, RecursionError):
             # Nesting is bounded and nothing recurses, but a file can be too big for memory;
             # the user still gets a located error rather than a traceback.
             raise WitError("file is too large to parse", (base, base)) from None
         finally:
             _BUILDER.source = None
-    return result
