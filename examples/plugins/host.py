@@ -8,9 +8,10 @@ PLUGINS_DIR, in name order, this program loads the component with limits fit for
 trust, gives it a `log` that prints `[plugin-name] message`, calls `run(INPUT)` (INPUT defaults to
 `world`) and prints `plugin-name: result`.
 
-A plugin that cannot be used (the file is not a component, the component belongs to another world,
-it traps, or it runs past its deadline) is reported on stderr as `plugin-name: skipped: reason`, on
-one line, and the other plugins still run.
+A plugin that cannot be used (the file is not a component, the component belongs to another world
+or was built against another version of the contract, it traps, or it runs past its deadline) is
+reported on stderr as `plugin-name: skipped: reason`, on one line, and the other plugins still
+run. A plugin whose types differ from the world's is refused before any of its code runs.
 
 Exit status: 0 when at least one plugin ran, 1 when none did (an empty folder included), 2 for a
 usage error or when the host bindings cannot be generated.
@@ -86,8 +87,8 @@ def run_plugin(bindings: ModuleType, path: Path, param: str) -> bool:
     except bindings.WasmTrap as trap:
         reason = f"trapped: {one_line(trap)}"
     except bindings.ComponentError as error:
-        # Not a component, or not one of this world: no `run` export, imports this host does not
-        # provide, or something wasmtime cannot compile.
+        # Not a component, or not one of this world: no `run` export, `run` of other types,
+        # imports this host does not provide, or something wasmtime cannot compile.
         reason = f"cannot load: {one_line(error)}"
     except Exception as error:  # noqa: BLE001 - any other failure skips this plugin only
         reason = f"failed: {type(error).__name__}: {one_line(error)}"

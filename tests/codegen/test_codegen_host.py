@@ -35,6 +35,8 @@ STDLIB_IMPORTS = {
     "mmap",
     "os",
     "pathlib",
+    "re",
+    "signal",
     "stat",
     "sys",
     "tempfile",

@@ -495,8 +495,13 @@ def test_plugin_exception_is_a_trap(fresh: Running) -> None:
     if fresh.mode == "in-process":  # the plugin's exception is the cause
         assert isinstance(caught.value.__cause__, ValueError)
         assert "the plugin blew up on purpose" in str(caught.value)
-    else:  # it stayed inside the component (its traceback went to stderr): wasmtime's trap
+    else:  # it stayed inside the component (its traceback went to stderr): wasmtime's trap,
+        # whose message names the exception, read from the end of the plugin's stderr.
         assert isinstance(caught.value.__cause__, wasmtime.WasmtimeError)
+        assert str(caught.value).startswith(
+            "run() trapped: ValueError: the plugin blew up on purpose (the plugin's uncaught"
+            " exception; its traceback is on stderr)"
+        )
     with pytest.raises(rich.InstanceUnusable, match=r"tools.count\(\): .*can no longer be used"):
         fresh.tools.count("x")
     with pytest.raises(rich.InstanceUnusable):

@@ -12,9 +12,11 @@ Toolchain (shared/notes/guests-componentize.md §4): the standalone componentize
 `COMPONENTIZE_JS_VERSION`, run with `node`. StarlingMonkey's conventions: the functions of the
 imported interface `host` come from the module `'host'` (`import { log } from 'host'`), the world's
 export is an exported function. By default componentize-js builds a component that imports
-wasi:http (its fetch-event and http features), which `load` refuses unless `allow_http=True`; so
-the build disables both (`--disable http fetch-event`: with `http` alone, `wasi:http/types` is
-still imported) and the component imports only `host` and WASI 0.2 cli/io/clocks/random/filesystem.
+wasi:http (its fetch-event and http features) even when the guest never uses it: `load` links
+that to functions that trap (unless `allow_http=True`), so such a plugin loads and runs, which
+`test_a_js_plugin_with_its_default_features_loads_without_http` checks. The other tests build with
+both disabled (`--disable http fetch-event`: with `http` alone, `wasi:http/types` is still
+imported), so the component imports only `host` and WASI 0.2 cli/io/clocks/random/filesystem.
 (The CLI accepts no `--disable all`; disabling stdio too would hide the guest's error on stderr.)
 
 Caching, with the convention of the Python guest's tests (`guest_cache_dir()`, a folder under the
@@ -147,13 +149,15 @@ def install_componentize_js(npm: str) -> Path:
     return final
 
 
-def build_js_guest(wit: str, world: str, source: str) -> Path:
+def build_js_guest(
+    wit: str, world: str, source: str, disable: tuple[str, ...] = DISABLED_FEATURES
+) -> Path:
     """The component componentize-js builds from the JavaScript module `source` for `world` of
-    `wit`, from the cache when it was built before."""
+    `wit` (with its features `disable`d), from the cache when it was built before."""
     material = {
         "recipe": RECIPE_VERSION,
         "componentize-js": COMPONENTIZE_JS_VERSION,
-        "disable": list(DISABLED_FEATURES),
+        "disable": list(disable),
         "wit": wit,
         "world": world,
         "guest": source,
@@ -170,7 +174,9 @@ def build_js_guest(wit: str, world: str, source: str) -> Path:
     (work / "wit" / "guest.wit").write_text(wit, encoding="utf-8")
     (work / "app.js").write_text(source, encoding="utf-8")
     command = [node, str(cli), "app.js", "--wit", "wit", "--world-name", world]
-    command += ["--disable", *DISABLED_FEATURES, "--out", "guest.wasm"]
+    if disable:
+        command += ["--disable", *disable]
+    command += ["--out", "guest.wasm"]
     done = subprocess.run(
         command,
         cwd=work,
@@ -270,6 +276,19 @@ def test_js_throw_is_a_trap_then_the_instance_is_unusable(
     # A new instance of the same component is fine.
     fresh = bindings.Plugin.load(js_guest, PluginHost(), cache=compiled_cache_dir())
     assert fresh.run("after") == "Hello, after from js"
+
+
+def test_a_js_plugin_with_its_default_features_loads_without_http(bindings: ModuleType) -> None:
+    """Built with componentize-js' defaults, the plugin imports wasi:http though it never uses it:
+    it loads without `allow_http` and runs (a call that reached wasi:http would trap)."""
+    guest = build_js_guest(PLUGIN_WIT.read_text(encoding="utf-8"), "plugin", JS_GUEST, disable=())
+    engine = wasmtime.Engine()
+    imports = wasmtime.component.Component.from_file(engine, str(guest)).type.imports(engine)
+    assert any(name.startswith("wasi:http/") for name in imports), sorted(imports)
+    host = PluginHost()
+    plugin = bindings.Plugin.load(guest, host, cache=compiled_cache_dir())
+    assert plugin.run("world") == "Hello, world from js"
+    assert host.host.lines == ['js got "world": 5 code points, 5 UTF-16 units']
 
 
 def test_build_cache_reuses_the_component(js_guest: Path) -> None:

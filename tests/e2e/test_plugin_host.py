@@ -12,9 +12,11 @@ The test builds a plugins folder inside the test run and runs the host on it as 
 * `garbage.wasm`: not WebAssembly at all; `core.wasm`: a core module, not a component;
 * `other-world.wasm`: a component that exports `greet`, not `run`;
 * `needs-clock.wasm`: a plugin-shaped component that also imports an interface the host lacks;
+* `mismatch.wasm`: a plugin whose `run` returns a `u32`, not a `string` (a plugin built against
+  another version of the contract): refused before it runs, never read as a string;
 * `trap.wasm`: `run` is `unreachable`;
 * `loop.wasm`: `run` loops forever, so only the host's deadline stops it.
-The host must print the four results and the plugins' logs, report the other six on stderr
+The host must print the four results and the plugins' logs, report the other seven on stderr
 (one line each, with the plugin's name) and exit 0; with only bad plugins it exits 1.
 
 The compiled-component cache of `load` lives beside the guest cache (kept across sessions), so a
@@ -96,6 +98,9 @@ def plugins(
         "needs-clock": component_builder(
             NEEDS_CLOCK_WIT, bodies={"run": HELLO_RUN}, extra_wat=HELLO_DATA
         ),
+        "mismatch": component_builder(
+            PLUGIN_WIT.replace("-> string;", "-> u32;"), bodies={"run": "(i32.const 7)"}
+        ),
         "trap": component_builder(PLUGIN_WIT),  # no body: `run` is `unreachable`
         "loop": component_builder(PLUGIN_WIT, bodies={"run": LOOP_RUN}),
     }
@@ -143,7 +148,7 @@ def test_host_runs_the_good_plugins_and_skips_the_bad(plugins: Path) -> None:
         # core, garbage: skipped; hello (examples/plugins/hello.py):
         "[hello] got héllo 😀",
         "hello: Hello, héllo 😀",
-        # loop, needs-clock, other-world: skipped; python:
+        # loop, mismatch, needs-clock, other-world: skipped; python:
         "[python] guest got 'héllo 😀'",
         "python: hello, héllo 😀!",
         # trap: skipped; wat:
@@ -154,7 +159,15 @@ def test_host_runs_the_good_plugins_and_skips_the_bad(plugins: Path) -> None:
         "words: 1 word(s), 0 number(s), longest: héllo",
     ]
     reasons = skipped(done.stderr)
-    assert list(reasons) == ["core", "garbage", "loop", "needs-clock", "other-world", "trap"]
+    assert list(reasons) == [
+        "core",
+        "garbage",
+        "loop",
+        "mismatch",
+        "needs-clock",
+        "other-world",
+        "trap",
+    ]
     assert reasons["core"].startswith("cannot load: ")
     assert reasons["core"].endswith("core.wasm: a core WebAssembly module, not a component")
     assert reasons["garbage"].startswith("cannot load: ")
@@ -162,6 +175,10 @@ def test_host_runs_the_good_plugins_and_skips_the_bad(plugins: Path) -> None:
         "garbage.wasm: not a WebAssembly component (no \\0asm header)"
     )
     assert reasons["loop"] == "did not finish within the 1 s deadline"
+    assert reasons["mismatch"] == (
+        f"cannot load: {plugins / 'mismatch.wasm'}: export \"run\" returns u32, but world"
+        " plugin:demo/plugin says string"
+    )
     assert reasons["needs-clock"].startswith("cannot load: ") and "clock" in reasons["needs-clock"]
     assert reasons["other-world"].startswith("cannot load: ") and "run" in reasons["other-world"]
     assert reasons["trap"].startswith("trapped: ")

@@ -10,6 +10,7 @@ asked.
 
 from __future__ import annotations
 
+import inspect
 import os
 import subprocess
 import sys
@@ -34,8 +35,11 @@ world limits {
   export add: func(a: u32, b: u32) -> u32;
   /// `memory.grow(pages)`: the old size in pages, or -1 when memory cannot grow.
   export grow: func(pages: u32) -> s32;
-  /// Grows memory or traps, like a guest allocator that runs out of memory.
+  /// Grows memory or traps, like a guest allocator that runs out of memory (Rust's calls
+  /// `handle_alloc_error`, which aborts: the name is in the trap's backtrace).
   export grow-or-trap: func(pages: u32);
+  /// Traps (`unreachable`), for no reason that has to do with memory.
+  export fail: func();
   /// Counts to n: about 5 wasm instructions per step.
   export burn: func(n: u32) -> u32;
 }
@@ -45,7 +49,9 @@ BODIES = {
     "spin": "(loop br 0)",
     "add": "(i32.add (local.get 0) (local.get 1))",
     "grow": "(memory.grow (local.get 0))",
-    "grow-or-trap": "(if (i32.eq (memory.grow (local.get 0)) (i32.const -1)) (then unreachable))",
+    "grow-or-trap": (
+        "(if (i32.eq (memory.grow (local.get 0)) (i32.const -1)) (then (call $handle_alloc_error)))"
+    ),
     "burn": """
 (local $i i32)
 (block $done
@@ -65,7 +71,9 @@ def pkg(tmp_path_factory: pytest.TempPathFactory) -> ModuleType:
 
 @pytest.fixture(scope="module")
 def component(component_builder: Callable[..., Path]) -> Path:
-    return component_builder(LIMITS_WIT, bodies=BODIES)
+    return component_builder(
+        LIMITS_WIT, bodies=BODIES, extra_wat="(func $handle_alloc_error unreachable)"
+    )
 
 
 def tickers() -> list[threading.Thread]:
@@ -126,6 +134,23 @@ def test_deadline_needs_an_engine_with_epoch_interruption(pkg: ModuleType, compo
         pkg.Limits.load(component, deadline="1")
 
 
+def test_the_defaults_limit_an_untrusted_component(pkg: ModuleType, component: Path) -> None:
+    """`load` without options: a 10 s deadline per call and 256 MiB per linear memory (and caps
+    on instances, tables and memories), each lifted by passing None."""
+    load = inspect.signature(pkg.Limits.load).parameters
+    assert load["deadline"].default == 10.0 and load["memory_limit"].default == 256 * 2**20
+    plugin = pkg.Limits.load(component)
+    limits = plugin._state.limits
+    assert (limits.deadline, limits.memory_limit, limits.fuel) == (10.0, 256 * 2**20, None)
+    assert plugin.grow(4095 - 1) == 1  # to 4095 pages: just under 256 MiB
+    assert plugin.grow(2) == -1  # past it: refused
+    free = pkg.Limits.load(component, deadline=None, memory_limit=None)
+    assert free._state.limits.deadline is None and free._state.arm is None
+    assert free.grow(5000) == 1  # 5001 pages, more than 256 MiB
+    with pytest.raises(ValueError, match=r"deadline=10.0 needs .*pass deadline=None"):
+        pkg.Limits.load(component, engine=wasmtime.Engine())
+
+
 def test_memory_limit(pkg: ModuleType, component: Path) -> None:
     page = 65536
     plugin = pkg.Limits.load(component, memory_limit=4 * page)
@@ -134,6 +159,11 @@ def test_memory_limit(pkg: ModuleType, component: Path) -> None:
     assert plugin.grow(2) == 2  # to 4 pages, the limit
     with pytest.raises(pkg.WasmTrap, match=r"memory is limited to 262144 bytes by memory_limit"):
         plugin.grow_or_trap(1)
+    # A trap with no sign of a failed allocation says nothing about the limit.
+    limited = pkg.Limits.load(component, memory_limit=4 * page)
+    with pytest.raises(pkg.WasmTrap) as caught:
+        limited.fail()
+    assert "memory_limit" not in str(caught.value) and "unreachable" in str(caught.value)
     unlimited = pkg.Limits.load(component)
     assert unlimited.grow(10) == 1
     # Less than the component's initial memory: it cannot even be instantiated.
@@ -153,7 +183,7 @@ def test_fuel(pkg: ModuleType, component: Path) -> None:
     with pytest.raises(pkg.DeadlineExceeded):
         both.spin()
     with pytest.raises(ValueError, match="fuel"):
-        pkg.Limits.load(component, fuel=10, engine=wasmtime.Engine())
+        pkg.Limits.load(component, fuel=10, engine=wasmtime.Engine(), deadline=None)
     with pytest.raises(TypeError, match="fuel"):
         pkg.Limits.load(component, fuel=True)
 
@@ -191,7 +221,10 @@ def test_second_load_comes_from_the_cache(
 ) -> None:
     folder = tmp_path / "made" / "cache"
     compiles = counting_compiles(pkg, monkeypatch)
-    assert pkg.Limits.load(component, cache=folder, engine=wasmtime.Engine()).add(1, 2) == 3
+    assert (
+        pkg.Limits.load(component, cache=folder, engine=wasmtime.Engine(), deadline=None).add(1, 2)
+        == 3
+    )
     assert compiles == [component.stat().st_size]
     (entry,) = entries(folder)
     assert entry.suffix == ".cwasm"
@@ -199,28 +232,41 @@ def test_second_load_comes_from_the_cache(
     assert (entry.stat().st_mode & 0o077) == 0
     no_compiling(pkg, monkeypatch)
     # Another engine with the same configuration: nothing in memory, so this is the disk.
-    assert pkg.Limits.load(component, cache=folder, engine=wasmtime.Engine()).add(2, 3) == 5
+    assert (
+        pkg.Limits.load(component, cache=folder, engine=wasmtime.Engine(), deadline=None).add(2, 3)
+        == 5
+    )
     # The same engine again: the component still in use is shared.
     engine = wasmtime.Engine()
-    first = pkg.Limits.load(component, cache=folder, engine=engine)
-    assert pkg.Limits.load(component, cache=folder, engine=engine)._state.component is (
-        first._state.component
-    )
+    first = pkg.Limits.load(component, cache=folder, engine=engine, deadline=None)
+    assert pkg.Limits.load(
+        component, cache=folder, engine=engine, deadline=None
+    )._state.component is (first._state.component)
     # A different engine configuration is a different entry (deserializing would fail).
     monkeypatch.undo()
     fuel_engine = pkg._rt.new_engine(consume_fuel=True)
-    assert pkg.Limits.load(component, cache=folder, fuel=10**6, engine=fuel_engine).add(3, 4) == 7
+    assert (
+        pkg.Limits.load(
+            component, cache=folder, fuel=10**6, engine=fuel_engine, deadline=None
+        ).add(3, 4)
+        == 7
+    )
     assert len(entries(folder)) == 2
     no_compiling(pkg, monkeypatch)
     fuel_engine = pkg._rt.new_engine(consume_fuel=True)
-    assert pkg.Limits.load(component, cache=folder, fuel=10**6, engine=fuel_engine).add(3, 4) == 7
+    assert (
+        pkg.Limits.load(
+            component, cache=folder, fuel=10**6, engine=fuel_engine, deadline=None
+        ).add(3, 4)
+        == 7
+    )
 
 
 def test_default_cache_folder(
     pkg: ModuleType, component: Path, private_component_cache: Path
 ) -> None:
     # The session's XDG_CACHE_HOME (tests/runtime/conftest.py) stands for the user's.
-    pkg.Limits.load(component, engine=wasmtime.Engine())
+    pkg.Limits.load(component, engine=wasmtime.Engine(), deadline=None)
     folder = private_component_cache / "witgen" / "components"
     assert (folder.stat().st_mode & 0o777) == 0o700
     assert any(entry.suffix == ".cwasm" for entry in folder.iterdir())
@@ -233,8 +279,8 @@ def test_cache_false_always_compiles(
 ) -> None:
     compiles = counting_compiles(pkg, monkeypatch)
     engine = wasmtime.Engine()
-    pkg.Limits.load(component, cache=False, engine=engine)
-    pkg.Limits.load(component, cache=False, engine=engine)
+    pkg.Limits.load(component, cache=False, engine=engine, deadline=None)
+    pkg.Limits.load(component, cache=False, engine=engine, deadline=None)
     assert len(compiles) == 2
 
 
@@ -244,7 +290,7 @@ def test_damaged_entry_is_recompiled_and_replaced(
 ) -> None:
     import hashlib
 
-    pkg.Limits.load(component, cache=tmp_path, engine=wasmtime.Engine())
+    pkg.Limits.load(component, cache=tmp_path, engine=wasmtime.Engine(), deadline=None)
     (entry,) = entries(tmp_path)
     data = bytearray(entry.read_bytes())
     magic = pkg._rt._CACHE_MAGIC
@@ -257,11 +303,21 @@ def test_damaged_entry_is_recompiled_and_replaced(
         data = bytearray(magic + hashlib.sha256(payload).digest() + payload)
     entry.write_bytes(bytes(data))
     compiles = counting_compiles(pkg, monkeypatch)
-    assert pkg.Limits.load(component, cache=tmp_path, engine=wasmtime.Engine()).add(5, 6) == 11
+    assert (
+        pkg.Limits.load(component, cache=tmp_path, engine=wasmtime.Engine(), deadline=None).add(
+            5, 6
+        )
+        == 11
+    )
     assert len(compiles) == 1
     assert entries(tmp_path) == [entry]  # replaced, no temporary files left
     no_compiling(pkg, monkeypatch)
-    assert pkg.Limits.load(component, cache=tmp_path, engine=wasmtime.Engine()).add(5, 6) == 11
+    assert (
+        pkg.Limits.load(component, cache=tmp_path, engine=wasmtime.Engine(), deadline=None).add(
+            5, 6
+        )
+        == 11
+    )
 
 
 def test_unsafe_cache_folders_are_not_used(
@@ -269,7 +325,12 @@ def test_unsafe_cache_folders_are_not_used(
 ) -> None:
     def load_warns(folder: Path, match: str) -> None:
         with pytest.warns(pkg._rt.CacheWarning, match=match):
-            assert pkg.Limits.load(component, cache=folder, engine=wasmtime.Engine()).add(1, 1) == 2
+            assert (
+                pkg.Limits.load(
+                    component, cache=folder, engine=wasmtime.Engine(), deadline=None
+                ).add(1, 1)
+                == 2
+            )
         assert not list(folder.iterdir())
 
     open_to_all = tmp_path / "open"
@@ -290,7 +351,7 @@ def test_unsafe_cache_folders_are_not_used(
     sticky.chmod(0o1777)  # like /tmp: fine
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        pkg.Limits.load(component, cache=sticky / "cache", engine=wasmtime.Engine())
+        pkg.Limits.load(component, cache=sticky / "cache", engine=wasmtime.Engine(), deadline=None)
     assert len(entries(sticky / "cache")) == 1
     not_a_folder = tmp_path / "file"
     not_a_folder.write_text("x")
@@ -429,8 +490,52 @@ def test_wasi_http_only_when_allowed(
 ) -> None:
     component = component_builder(HTTP_WIT, bodies={"make-fields": MAKE_FIELDS})
     http_pkg = generate_and_import(HTTP_WIT, tmp_path)
-    with pytest.raises(
-        http_pkg.ComponentError, match=r"imports wasi:http/types@0.2.0.*allow_http=True"
-    ):
-        http_pkg.HttpUser.load(component)
+    # Without allow_http the component loads (componentize-js plugins all import wasi:http) and
+    # a call that reaches wasi:http traps, saying how to allow it.
+    denied = http_pkg.HttpUser.load(component)
+    with pytest.raises(http_pkg.WasmTrap) as caught:
+        denied.make_fields()
+    assert str(caught.value) == (
+        "make_fields() trapped: the component called wasi:http/types@0.2.0 ([constructor]fields),"
+        " which load() does not allow: pass allow_http=True to give it wasmtime's outgoing HTTP,"
+        " which can reach any host; this component instance can no longer be used: load the"
+        " component again"
+    )
     assert http_pkg.HttpUser.load(component, allow_http=True).make_fields() == 1
+
+
+EXIT_WIT = """
+package test:exiting;
+
+world exiting {
+  import wasi:cli/exit@0.2.0;
+  export quit: func(ok: bool);
+}
+
+package wasi:cli@0.2.0 {
+  interface exit {
+    exit: func(status: result);
+  }
+}
+"""
+
+# `result` with no payloads is one i32 discriminant: 0 for ok, 1 for err.
+QUIT = '(call $"wasi:cli/exit@0.2.0#exit" (i32.eqz (local.get 0)))'
+
+
+@pytest.mark.parametrize("ok, code", [(True, 0), (False, 1)])
+def test_wasi_exit_is_a_component_exit(
+    component_builder: Callable[..., Path], tmp_path: Path, ok: bool, code: int
+) -> None:
+    component = component_builder(EXIT_WIT, bodies={"quit": QUIT})
+    exit_pkg = generate_and_import(EXIT_WIT, tmp_path)
+    plugin = exit_pkg.Exiting.load(component)
+    with pytest.raises(exit_pkg.ComponentExit) as caught:
+        plugin.quit(ok)
+    assert caught.value.code == code and isinstance(caught.value, exit_pkg.WasmTrap)
+    assert str(caught.value) == (
+        f"quit(): the component exited with code {code}; this component instance can no longer"
+        " be used: load the component again"
+    )
+    with pytest.raises(exit_pkg.InstanceUnusable, match=f"exited with code {code} during quit"):
+        plugin.quit(ok)

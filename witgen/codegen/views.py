@@ -39,6 +39,7 @@ RUNTIME_EXPORTS = (
     "InstanceUnusable",
     "DeadlineExceeded",
     "OutOfFuel",
+    "ComponentExit",
     "CacheWarning",
 )
 WORLD_CLASS_NAMES = (
@@ -321,6 +322,9 @@ class WorldView:
     host_resources: list[ResourceView] = field(default_factory=list)  # world-level resources
     import_props: list[AccessorView] = field(default_factory=list)  # world-level, the host's
     export_props: list[AccessorView] = field(default_factory=list)  # world-level, the component's
+    # The component-level names of everything the world imports (interfaces, functions, types):
+    # `load` refuses a component that imports anything else, WASI aside.
+    import_names: list[str] = field(default_factory=list)
 
     @property
     def import_specs(self) -> list[str]:
@@ -1017,5 +1021,10 @@ class ViewBuilder:
             world_resources,
             import_props,
             export_props,
+            sorted(
+                {use.instance_name for use in walk.interfaces if use.imported}
+                | {f.name for f in walk.import_funcs}
+                | {self.resolve.types[t].name or "" for t in walk.types}
+            ),
         )
         return PackageViews(world_view, modules, self.warnings)

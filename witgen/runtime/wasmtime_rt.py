@@ -35,6 +35,8 @@ import importlib
 import math
 import mmap
 import os
+import re
+import signal
 import stat
 import sys
 import tempfile
@@ -65,6 +67,7 @@ __all__ = [
     "InstanceUnusable",
     "DeadlineExceeded",
     "OutOfFuel",
+    "ComponentExit",
     "CacheWarning",
 ]
 
@@ -849,6 +852,7 @@ class InstanceState:
         "ctx",
         "failure",
         "limits",
+        "arm",
         "resources",
         "host_objects",
     )
@@ -873,6 +877,7 @@ class InstanceState:
         # A host function that failed during instantiation (a start function calling an import)
         # left its exception behind; it must not surface in this instance's first failed call.
         _take_pending()
+        self.arm = self.limits.arm if self.limits is not None else None
 
     def unusable(self, label: str) -> InstanceUnusable:
         return InstanceUnusable(
@@ -900,34 +905,33 @@ class InstanceState:
         enter component instance", notes §5), so this records why and later calls say so.
         """
         error = wasmtime.WasmtimeError._from_ptr(err)
-        pending = _take_pending()
+        pending, what = _take_pending()
+        limits = self.limits
+        stopped = limits is not None and limits.stopped
+        if limits is not None:
+            limits.stopped = False
         if pending is not None:
-            self.failure = f"a host function raised {type(pending).__name__} during {label}"
+            if what == "Ctrl-C" or isinstance(pending, KeyboardInterrupt):  # Ctrl-C (SIGINT)
+                self.failure = f"it was interrupted ({type(pending).__name__}) during {label}"
+                note = f"(interrupted during {label}; "
+            else:
+                self.failure = f"a {what} raised {type(pending).__name__} during {label}"
+                note = f"(raised by a {what} during {label}; "
             _add_note(
                 pending,
-                f"(raised by a host function during {label}; this component instance can no"
-                " longer be used: load the component again)",
+                note + "this component instance can no longer be used: load the component again)",
             )
             raise pending
         if isinstance(error, wasmtime.ExitTrap):
             self.failure = f"the component exited with code {error.code} during {label}"
-            _add_note(error, "(this component instance can no longer be used)")
-            raise error
-        reason = _trap_reason(str(error))
-        trap = trap_error(label, reason, self.limits)  # a DeadlineExceeded, an OutOfFuel, ...
+            raise ComponentExit(
+                f"{label}: the component exited with code {error.code}; this component instance"
+                " can no longer be used: load the component again",
+                error.code,
+            ) from error
+        trap = trap_error(label, str(error), limits, stopped)  # a DeadlineExceeded, ...
         self.failure = str(trap).split("; this component instance", 1)[0]
         raise trap from error
-
-
-def _trap_reason(message: str) -> str:
-    for line in message.splitlines():
-        line = line.strip()
-        if line.startswith("wasm trap:"):
-            return line
-    for line in reversed(message.splitlines()):
-        if line.strip():
-            return line.strip()
-    return "unknown error"
 
 
 # Export indexes need no store and hold for every instance of a component (notes §3.3): looked
@@ -1063,13 +1067,15 @@ class ExportFunc:
             except BaseException:
                 self._free(args, i)
                 raise
-            if state.limits is not None:
-                state.limits.arm()  # this call's deadline and fuel
+            if state.arm is not None:
+                state.arm()  # this call's deadline and fuel
             err = _func_call(self.func, state.ctx, args, n, res_ptr, 0 if res_ptr is None else 1)
             if self.owned:
                 self._free(args, n)
             if err:
                 state.fail(err, self.label)
+            if _DEFERRED and threading.get_ident() == _MAIN_THREAD:
+                _run_deferred()  # Ctrl-C taken in a callback too late to end the call
             result = spec.result
             if result is None:
                 return None
@@ -1096,11 +1102,12 @@ class ExportFunc:
 _PENDING = threading.local()  # the exception a host function raised, until the export call sees it
 
 
-def _take_pending() -> Optional[BaseException]:
+def _take_pending() -> tuple[Optional[BaseException], str]:
+    """The exception a callback left for the export call, and which callback it was."""
     exc: Optional[BaseException] = getattr(_PENDING, "exc", None)
     if exc is not None:
         _PENDING.exc = None
-    return exc
+    return exc, getattr(_PENDING, "what", "")
 
 
 class HostFunc:
@@ -1160,7 +1167,7 @@ def _callback_failed(exc: BaseException, what: str) -> int:
     Callbacks catch everything, BaseException included: an exception escaping a ctypes callback
     kills the process (notes §5).
     """
-    _PENDING.exc = exc
+    _PENDING.exc, _PENDING.what = exc, what
     try:
         return _error_pointer(f"{what} raised {type(exc).__name__}")
     except BaseException:
@@ -1216,6 +1223,8 @@ def _host_entry(
     data: Optional[int], ctx: Any, ty: Any, args: Any, nargs: int, results: Any, nresults: int
 ) -> int:
     try:
+        if _DEFERRED and threading.get_ident() == _MAIN_THREAD:
+            _run_deferred()  # Ctrl-C, taken on the line above (see `watch_sigint`)
         if ctypes.addressof(ctx.contents) not in _ADMITTED:
             return _error_pointer(_UNCHECKED)
         _HOST_FUNCS[data or 0].invoke(args, results)
@@ -1419,9 +1428,8 @@ class Resource:
         state = type(self)._state
         try:
             if state is not None and state.failure is None:
-                limits = getattr(state, "limits", None)
-                if limits is not None:
-                    limits.arm()  # the destructor is a call into the component like any other
+                if state.arm is not None:
+                    state.arm()  # the destructor is a call into the component like any other
                 err = _res_any_drop(state.ctx, handle)
                 if err:
                     state.fail(err, f"{self._label}.close()")
@@ -1883,20 +1891,21 @@ class ResourceExportFunc(ExportFunc):
 def _resource_host_entry(
     data: Optional[int], ctx: Any, ty: Any, args: Any, nargs: int, results: Any, nresults: int
 ) -> int:
-    outer = getattr(_CALLS, "top", None)
-    call = _ResourceCall(ctx, None)
-    _CALLS.top = call
-    status = 0
+    # Everything inside `try`: nothing may escape a ctypes callback (notes §5).
     try:
-        status = _host_entry(data, ctx, ty, args, nargs, results, nresults)  # catches everything
-        call.made = status == 0
-    finally:
-        _CALLS.top = outer
+        outer = getattr(_CALLS, "top", None)
+        call = _ResourceCall(ctx, None)
+        _CALLS.top = call
+        status = 0
         try:
+            status = _host_entry(data, ctx, ty, args, nargs, results, nresults)
+            call.made = status == 0
+        finally:
+            _CALLS.top = outer
             call.finish("a host function")
-        except BaseException:  # nothing may escape a ctypes callback (notes §5)
-            pass
-    return status
+        return status
+    except BaseException as exc:
+        return _callback_failed(exc, "host function")
 
 
 _RESOURCE_HOST_ENTRY = _b.wasmtime_component_func_callback_t(_resource_host_entry)
@@ -2049,15 +2058,22 @@ class Contract:
     and implement (`imports`). `digest` names it in verdicts (generated with the package, from
     every file of it, the runtime included, so a verdict never outlives the code that made it)."""
 
-    __slots__ = ("world", "digest", "imports", "exports")
+    __slots__ = ("world", "digest", "imports", "exports", "import_names")
 
     def __init__(
-        self, world: str, digest: str, imports: tuple[FuncSpec, ...], exports: tuple[FuncSpec, ...]
+        self,
+        world: str,
+        digest: str,
+        imports: tuple[FuncSpec, ...],
+        exports: tuple[FuncSpec, ...],
+        import_names: tuple[str, ...] = (),
     ) -> None:
         self.world = world  # "ns:pkg/world@1.0.0", as messages name it
         self.digest = digest
         self.imports = imports
         self.exports = exports
+        # Every name the world imports at the top level (interfaces, functions, types).
+        self.import_names = frozenset(import_names)
 
 
 # component -> the digests of the contracts it was found to keep
@@ -2421,12 +2437,15 @@ def default_engine() -> wasmtime.Engine:
         return _ENGINE
 
 
-def default_wasi() -> wasmtime.WasiConfig:
-    """WASI for an untrusted plugin: stdout and stderr inherited; no stdin, environment, arguments,
-    files or sockets."""
+def default_wasi(stderr: Optional[StderrTail] = None) -> wasmtime.WasiConfig:
+    """WASI for an untrusted plugin: stdout and stderr inherited (stderr through `stderr`, which
+    keeps its end, when given); no stdin, environment, arguments, files or sockets."""
     config = wasmtime.WasiConfig()
     config.inherit_stdout()
-    config.inherit_stderr()
+    if stderr is None:
+        config.inherit_stderr()
+    else:
+        capture_stderr(config, stderr)
     return config
 
 
@@ -2437,16 +2456,16 @@ def new_linker(engine: wasmtime.Engine) -> Linker:
     return linker
 
 
-def new_store(engine: wasmtime.Engine, wasi: Optional[wasmtime.WasiConfig]) -> wasmtime.Store:
-    """A store with a WASI context (`wasi`, or `default_wasi()`): a component that calls WASI in a
-    store without one aborts the process (notes §4)."""
+def new_store(
+    engine: wasmtime.Engine,
+    wasi: Optional[wasmtime.WasiConfig],
+    stderr: Optional[StderrTail] = None,
+) -> wasmtime.Store:
+    """A store with a WASI context (`wasi`, or `default_wasi(stderr)`): a component that calls
+    WASI in a store without one aborts the process (notes §4)."""
     store = wasmtime.Store(engine)
-    store.set_wasi(wasi if wasi is not None else default_wasi())
+    store.set_wasi(wasi if wasi is not None else default_wasi(stderr))
     return store
-
-
-def compile_component(engine: wasmtime.Engine, path: PathLike) -> Component:
-    return Component.from_file(engine, os.fspath(path))
 
 
 # --------------------------------------------------------------------------------------------
@@ -2481,11 +2500,32 @@ class OutOfFuel(WasmTrap):
     """
 
 
+class ComponentExit(WasmTrap):
+    """The component called WASI `exit` (`wasi:cli/exit`); `code` is its exit status (0: success).
+
+    Like a trap, it ends the instance: load the component again to go on.
+    """
+
+    def __init__(self, message: str, code: int) -> None:
+        super().__init__(message)
+        self.code = code
+
+
 class CacheWarning(RuntimeWarning):
     """The compiled-component cache could not be used; the component was compiled instead."""
 
 
 EPOCH_TICK = 0.01  # seconds between epoch increments: the deadline's resolution
+_monotonic = time.monotonic
+
+# `load`'s defaults for an untrusted component (docs/untrusted.md says why): a deadline per call,
+# and at most this many bytes per linear memory (a componentize-py plugin needs about 16 MiB).
+DEFAULT_DEADLINE = 10.0
+DEFAULT_MEMORY_LIMIT = 256 * 1024 * 1024
+# Caps on what a store may hold, far above what real guests use (a componentize-py plugin: 16
+# instances, 2 tables of under 10,000 elements, 1 memory), so no component can exhaust the host
+# through them.
+STORE_CAPS = {"instances": 200, "tables": 100, "memories": 10, "table_elements": 1_000_000}
 _FOREVER = 1 << 62  # a deadline or an amount of fuel that is never reached
 _TRAP_INTERRUPT = "wasm trap: interrupt"
 _TRAP_FUEL = "all fuel consumed"
@@ -2603,35 +2643,54 @@ if hasattr(os, "register_at_fork"):
 
 
 def _tick(ref: "weakref.ref[wasmtime.Engine]") -> None:
+    # Ticks follow the monotonic clock, not the count of sleeps: a late wake-up is made up by the
+    # next sleep being shorter (after a long stall, such as a suspended machine, the schedule
+    # starts again rather than ticking in a burst).
+    due = time.monotonic() + EPOCH_TICK
     while True:
-        time.sleep(EPOCH_TICK)
+        time.sleep(max(0.0, due - time.monotonic()))
         engine = ref()
         if engine is None:
             return
         engine.increment_epoch()
         del engine
-
-
-def _no_arm() -> None:
-    pass
+        due += EPOCH_TICK
+        now = time.monotonic()
+        if now - due > 1.0:
+            due = now + EPOCH_TICK
 
 
 class Limits:
-    """The limits of one store; `arm()` runs before every call into it (see `ExportFunc`)."""
+    """What `load` watches in one store: its limits, and why a call into it was stopped.
 
-    __slots__ = ("deadline", "fuel", "memory_limit", "arm", "__weakref__")
+    Every store `load` makes has an epoch deadline callback (`_epoch_reached`, every few ticks
+    while wasm runs): it ends the call once `deadline` has passed by the monotonic clock, and lets
+    Ctrl-C through (see `watch_sigint`). `arm` (None when there is nothing to do) runs before each
+    call into the store; `stderr` keeps the end of what the component wrote to its stderr, when
+    `load` captures it (`default_wasi`), for trap messages.
+    """
+
+    __slots__ = (
+        "deadline",
+        "fuel",
+        "memory_limit",
+        "arm",
+        "deadline_at",
+        "stopped",
+        "stderr",
+        "__weakref__",
+    )
 
     def __init__(
-        self,
-        deadline: Optional[float],
-        fuel: Optional[int],
-        memory_limit: Optional[int],
-        arm: Callable[[], object],
+        self, deadline: Optional[float], fuel: Optional[int], memory_limit: Optional[int]
     ) -> None:
         self.deadline = deadline
         self.fuel = fuel
         self.memory_limit = memory_limit
-        self.arm = arm
+        self.arm: Optional[Callable[[], object]] = None
+        self.deadline_at: Optional[float] = None  # monotonic time the running call must end by
+        self.stopped = False  # the call ran past its deadline (set by `_epoch_reached`)
+        self.stderr: Optional[StderrTail] = None
 
 
 _STORE_LIMITS: "weakref.WeakKeyDictionary[wasmtime.Store, Limits]" = weakref.WeakKeyDictionary()
@@ -2642,6 +2701,46 @@ def store_limits(store: wasmtime.Store) -> Optional[Limits]:
     return _STORE_LIMITS.get(store)
 
 
+# How often (in ticks) a running call looks at the clock and at Ctrl-C: 50 ms.
+CHECK_TICKS = 5
+
+_WATCHED: dict[int, Limits] = {}  # the `data` of `_epoch_reached` -> the store's limits
+_MAIN_THREAD = threading.main_thread().ident
+
+
+def _epoch_reached(ctx: Any, data: Optional[int], delta: Any, kind: Any) -> int:
+    """wasmtime's epoch deadline callback (on the thread running wasm): end the call when its
+    deadline passed, or when Ctrl-C was pressed (see `watch_sigint`); else go on for a while."""
+    try:
+        if _DEFERRED and threading.get_ident() == _MAIN_THREAD:
+            _run_deferred()  # the SIGINT handler: usually raises KeyboardInterrupt
+        limits = _WATCHED.get(data or 0)
+        ticks = CHECK_TICKS
+        if limits is not None and limits.deadline_at is not None:
+            left = limits.deadline_at - time.monotonic()
+            if left <= 0:
+                limits.stopped = True
+                return _error_pointer(_DEADLINE_PASSED)
+            ticks = min(ticks, max(1, math.ceil(left / EPOCH_TICK)))
+        delta[0] = ticks
+        kind[0] = 0  # WASMTIME_UPDATE_DEADLINE_CONTINUE
+        return 0
+    except BaseException as exc:
+        return _callback_failed(exc, "Ctrl-C")
+
+
+_DEADLINE_PASSED = "the call's deadline passed"
+_EPOCH_CALLBACK = _b._wasmtime_store_epoch_deadline_callback.argtypes[1](_epoch_reached)
+_EPOCH_FINALIZE = _finalizer(_WATCHED)
+
+
+def _watch(store: wasmtime.Store, limits: Limits) -> None:
+    """Give `store` the epoch deadline callback, first reached within `CHECK_TICKS` ticks."""
+    key = _register(_WATCHED, limits)
+    _b._wasmtime_store_epoch_deadline_callback(store.ptr(), _EPOCH_CALLBACK, key, _EPOCH_FINALIZE)
+    _set_epoch_deadline(store._context(), CHECK_TICKS)
+
+
 def limit_store(
     store: wasmtime.Store,
     engine: wasmtime.Engine,
@@ -2649,60 +2748,62 @@ def limit_store(
     deadline: Optional[float] = None,
     fuel: Optional[int] = None,
     memory_limit: Optional[int] = None,
-) -> Optional[Limits]:
+) -> Limits:
     """Apply `load`'s limits to `store` (of `engine`), before anything is instantiated in it.
 
-    `deadline` needs an engine with epoch interruption and `fuel` one that consumes fuel: such an
-    engine stops wasm at once in a store that sets no deadline or fuel, so a store of one gets an
-    unreachable deadline or endless fuel when the caller asks for none.
+    `deadline` needs an engine with epoch interruption and `fuel` one that consumes fuel. An engine
+    that consumes fuel stops wasm at once in a store that has none, so a store of one gets endless
+    fuel when the caller asks for no limit. With epoch interruption (every engine `load` makes has
+    it) the store is watched (`_epoch_reached`): for the deadline, and for Ctrl-C.
     """
     _check_limits(deadline, fuel, memory_limit)
     info = engine_info(engine)
     if deadline is not None and not info.epoch_interruption:
         raise ValueError(
-            "deadline= needs an engine made with epoch interruption on"
-            " (wasmtime.Config().epoch_interruption = True); this engine has it off"
+            f"deadline={deadline!r} needs an engine made with epoch interruption on"
+            " (wasmtime.Config().epoch_interruption = True); this engine has it off (pass"
+            " deadline=None to load without a deadline)"
         )
     if fuel is not None and not info.consume_fuel:
         raise ValueError(
             "fuel= needs an engine made with fuel on (wasmtime.Config().consume_fuel = True);"
             " this engine has it off"
         )
-    if memory_limit is not None:
-        store.set_limits(memory_size=memory_limit)
+    limits = Limits(deadline, fuel, memory_limit)
+    store.set_limits(memory_size=-1 if memory_limit is None else memory_limit, **STORE_CAPS)
     ctx = store._context()
     arms: list[Callable[[], object]] = []
     if info.epoch_interruption:
-        if deadline is None:
-            _set_epoch_deadline(ctx, _FOREVER)
-        else:
-            start_ticker(engine)
-            # The deadline-th tick from now comes after (ticks - 1) to ticks periods: one more
-            # tick makes the deadline a lower bound.
-            ticks = math.ceil(deadline / EPOCH_TICK) + 1
-            arms.append(functools.partial(_set_epoch_deadline, ctx, ticks))
+        start_ticker(engine)
+        _watch(store, limits)
+        watch_sigint()
+        if deadline is not None:
+            arms.append(functools.partial(_arm_deadline, limits, ctx, deadline))
     if info.consume_fuel:
         if fuel is None:
             _check_error(_set_fuel(ctx, _FOREVER))
         else:
             arms.append(functools.partial(_set_fuel_checked, ctx, fuel))
-    if not arms and memory_limit is None:
-        return None
-    arm: Callable[[], object]
-    if not arms:
-        arm = _no_arm
-    elif len(arms) == 1:
-        arm = arms[0]
-    else:
+    if len(arms) == 1:
+        limits.arm = arms[0]
+    elif arms:
         first, second = arms
 
         def arm() -> None:
             first()
             second()
 
-    limits = Limits(deadline, fuel, memory_limit, arm)
+        limits.arm = arm
     _STORE_LIMITS[store] = limits
     return limits
+
+
+def _arm_deadline(limits: Limits, ctx: Any, deadline: float) -> None:
+    limits.deadline_at = _monotonic() + deadline
+    if deadline < CHECK_TICKS * EPOCH_TICK:
+        # `_epoch_reached` may be up to `CHECK_TICKS` ticks away: bring it within the deadline.
+        # (A longer deadline needs no call: the callbacks on the way close in on it.)
+        _set_epoch_deadline(ctx, max(1, math.ceil(deadline / EPOCH_TICK)))
 
 
 def _check_error(err: Any) -> None:
@@ -2731,27 +2832,208 @@ def _check_limits(
             raise ValueError(f"{name} must be a positive int below 2**62, got {value}")
 
 
-def trap_error(label: str, reason: str, limits: Optional[Limits]) -> WasmTrap:
-    """The exception for a trap `reason` (wasmtime's "wasm trap: ..." line) during `label`."""
+# --------------------------------------------------------------------------------------------
+# Ctrl-C
+#
+# wasm running in the main thread does not see SIGINT: Python's handler runs only once Python code
+# runs again. Here, that is a callback from wasm: a host function, or `_epoch_reached`, which
+# wasmtime calls every `CHECK_TICKS` ticks while wasm runs in a store `load` made, so Ctrl-C ends
+# a call within about 50 ms, raising `KeyboardInterrupt` (the instance is then unusable, as after
+# any trap). One snag: the handler runs at the very first instruction of the callback, before its
+# `try`, and an exception escaping a ctypes callback is lost (printed as "unraisable"), so the
+# interrupt would be too. `watch_sigint` therefore puts a handler of its own in front of the
+# program's: a SIGINT that arrives on the first line of one of these callbacks (`_ENTRIES`) is
+# kept (`_DEFERRED`) and given to the program's handler inside the callback's `try`; any other
+# goes to it at once. Wasm running in other threads is not interrupted (Python runs signal
+# handlers in the main thread only): give those calls a `deadline`.
+
+_DEFERRED: list[tuple[int, Any]] = []
+_ENTRIES: set[Any] = set()  # the code of the C callbacks (filled at the end of the module)
+_PROGRAM_SIGINT: Any = None  # the handler `watch_sigint` found
+_SIGINT_WATCHED = False
+
+
+def _deliver(signum: int, frame: Any) -> None:
+    handler = _PROGRAM_SIGINT
+    if callable(handler):
+        handler(signum, frame)
+    elif handler != signal.SIG_IGN:
+        raise KeyboardInterrupt
+
+
+def _on_sigint(signum: int, frame: Any) -> None:
+    if frame is not None and frame.f_code in _ENTRIES:
+        _DEFERRED.append((signum, frame))
+        return
+    _deliver(signum, frame)
+
+
+def _run_deferred() -> None:
+    while _DEFERRED:
+        signum, frame = _DEFERRED.pop(0)
+        _deliver(signum, frame)
+
+
+def watch_sigint() -> None:
+    """Put `_on_sigint` in front of the program's SIGINT handler (once, from the main thread;
+    a handler the program installs later replaces it, and Ctrl-C then reaches wasm only through
+    a host function's body)."""
+    global _PROGRAM_SIGINT, _SIGINT_WATCHED
+    if _SIGINT_WATCHED or threading.get_ident() != _MAIN_THREAD:
+        return
+    try:
+        current = signal.getsignal(signal.SIGINT)
+        if current is None or current is _on_sigint:
+            return  # installed by C code, or by this module already: left alone
+        signal.signal(signal.SIGINT, _on_sigint)
+    except (ValueError, OSError):  # not the main interpreter, or no signals here
+        return
+    _PROGRAM_SIGINT = current
+    _SIGINT_WATCHED = True
+
+
+# --------------------------------------------------------------------------------------------
+# What a trap says
+
+
+class StderrTail:
+    """The end of what a component wrote to its stderr (which also goes on to the host's): read
+    when a call traps, for the exception a Python plugin's traceback names."""
+
+    __slots__ = ("data",)
+
+    SIZE = 8192
+
+    def __init__(self) -> None:
+        self.data = b""
+
+    def write(self, data: bytes) -> None:
+        self.data = (self.data + data)[-self.SIZE :]
+
+    def uncaught(self) -> Optional[str]:
+        """`RuntimeError: boom` when the output ends with a Python traceback, as componentize-py
+        prints one for an exception that escapes the plugin (followed by the lines of the Rust
+        panic that traps)."""
+        text = self.data.decode("utf-8", "replace")
+        start = text.rfind("Traceback (most recent call last):")
+        if start < 0:
+            return None
+        lines = text[start:].splitlines()[1:]
+        for i, line in enumerate(lines):
+            if line.strip() and not line.startswith((" ", "\t")):
+                rest = [r for r in lines[i + 1 :] if r.strip() and not r.startswith(_PANIC_LINES)]
+                return None if rest else line.strip()
+        return None
+
+
+# What componentize-py's runtime prints after the traceback of an exception it did not expect.
+_PANIC_LINES = ("thread '", "Python function threw", "note: run with", " ", "\t")
+
+
+_STDERR: dict[int, StderrTail] = {}  # the `data` of `_stderr_entry` -> where it writes
+
+
+def _stderr_entry(data: Optional[int], ptr: Any, size: int) -> int:
+    # A SIGINT taken here stays deferred for `_epoch_reached` (a write cannot end the call).
+    try:
+        chunk = ctypes.string_at(ptr, size)
+        tail = _STDERR.get(data or 0)
+        if tail is not None:
+            tail.write(chunk)
+        view = memoryview(chunk)
+        while view:
+            view = view[os.write(2, view) :]
+        return size
+    except BaseException:
+        return size  # the host's stderr is closed: the component's output goes nowhere
+
+
+_STDERR_CALLBACK = _b._wasi_config_set_stderr_custom.argtypes[1](_stderr_entry)
+_STDERR_FINALIZE = _finalizer(_STDERR)
+
+
+def capture_stderr(config: wasmtime.WasiConfig, tail: StderrTail) -> None:
+    """Send the component's stderr to the host's (file descriptor 2), keeping its end in `tail`."""
+    key = _register(_STDERR, tail)
+    _b._wasi_config_set_stderr_custom(config.ptr(), _STDERR_CALLBACK, key, _STDERR_FINALIZE)
+
+
+# Signs that a trap follows a failed allocation: the guests' allocation failure handlers (Rust's
+# `handle_alloc_error` and its message, CPython's MemoryError, "out of memory" of C and JS
+# runtimes), in wasmtime's message (the backtrace names functions) or the component's stderr.
+_OUT_OF_MEMORY = re.compile(
+    r"alloc_error|rust_oom|memory allocation of \d+ bytes failed|MemoryError|out of memory"
+    r"|\boom\b",
+    re.IGNORECASE,
+)
+
+
+# wasmtime's message for a call of an import `define_unknown_imports_as_traps` defined.
+_DENIED_IMPORT = re.compile(
+    r"unknown import: `(?P<interface>wasi:http/[^#`]*)#(?P<func>[^`]*)` has not been defined"
+)
+
+
+def trap_reason(message: str) -> str:
+    """The informative line of wasmtime's error `message`: its `wasm trap: ...` line, else the
+    first line of its cause (with the source location wasmtime gives for its own bugs)."""
+    lines = [line.strip() for line in message.splitlines()]
+    for line in lines:
+        if line.startswith("wasm trap:"):
+            return line
+    if "Caused by:" in lines:
+        cause = [line for line in lines[lines.index("Caused by:") + 1 :] if line]
+        if cause:
+            first = cause[0]
+            if len(cause) > 1 and cause[1].startswith("location:"):
+                first += f" ({cause[1].removeprefix('location:').strip()})"
+            return first
+    for line in lines:
+        if line and not line.startswith("error while executing"):
+            return line
+    return "unknown error"
+
+
+def trap_error(
+    label: str, message: str, limits: Optional[Limits], stopped: bool = False
+) -> WasmTrap:
+    """The exception for a call `label` that failed with wasmtime's error `message`; `stopped`:
+    `_epoch_reached` ended it, past its deadline."""
     tail = "; this component instance can no longer be used: load the component again"
-    if reason == _TRAP_INTERRUPT:
+    reason = trap_reason(message)
+    if stopped or reason == _TRAP_INTERRUPT:
         budget = ""
         if limits is not None and limits.deadline is not None:
             budget = f" of {limits.deadline:g} s"
-        return DeadlineExceeded(f"{label} exceeded its deadline{budget} ({reason}){tail}")
+        return DeadlineExceeded(f"{label} exceeded its deadline{budget}{tail}")
     if _TRAP_FUEL in reason:
         budget = ""
         if limits is not None and limits.fuel is not None:
             budget = f" (fuel={limits.fuel} per call)"
         return OutOfFuel(f"{label} ran out of fuel{budget} ({reason}){tail}")
+    denied = _DENIED_IMPORT.match(reason)
+    if denied is not None:  # a wasi:http function `Loading.instantiate` linked as a trap
+        return WasmTrap(
+            f"{label} trapped: the component called {denied['interface']} ({denied['func']}),"
+            " which load() does not allow: pass allow_http=True to give it wasmtime's outgoing"
+            f" HTTP, which can reach any host{tail}"
+        )
+    stderr = limits.stderr if limits is not None else None
+    uncaught = stderr.uncaught() if stderr is not None else None
+    if uncaught is not None and "unreachable" in reason:
+        # componentize-py prints the traceback of an exception that escapes the plugin, then
+        # traps: the exception is the reason.
+        reason = f"{uncaught} (the plugin's uncaught exception; its traceback is on stderr)"
     note = ""
     if limits is not None and limits.memory_limit is not None:
-        # wasmtime makes `memory.grow` fail (return -1) past the limit rather than trap, and
-        # guests usually trap when an allocation fails: say so, it is the likely cause.
-        note = (
-            f" (the store's memory is limited to {limits.memory_limit} bytes by memory_limit;"
-            " memory.grow beyond it fails, which guests usually answer by trapping)"
-        )
+        evidence = message + (stderr.data.decode("utf-8", "replace") if stderr else "")
+        if _OUT_OF_MEMORY.search(evidence):
+            # wasmtime makes `memory.grow` fail (return -1) past the limit rather than trap;
+            # the guest failed to allocate, and that limit is the likely cause.
+            note = (
+                f" (the store's memory is limited to {limits.memory_limit} bytes by memory_limit;"
+                " memory.grow beyond it fails, and the component failed to allocate)"
+            )
     return WasmTrap(f"{label} trapped: {reason}{note}{tail}")
 
 
@@ -3120,32 +3402,59 @@ def _check_loaded(
 
 
 class Loading:
-    """A component being loaded: compiled, with a linker that has WASI (and the world's imports,
-    once the world class added them) and a limited store; `instantiate` finishes the job."""
+    """A component being loaded: compiled and checked, with a linker that has WASI (and the
+    world's imports, once the world class added them) and a limited store; `instantiate` finishes
+    the job."""
 
-    __slots__ = ("path", "engine", "component", "linker", "store", "limits", "allow_http")
+    __slots__ = (
+        "path",
+        "engine",
+        "component",
+        "contract",
+        "linker",
+        "store",
+        "limits",
+        "allow_http",
+    )
 
     def __init__(
         self,
         path: PathLike,
         engine: wasmtime.Engine,
         component: Component,
+        contract: Contract,
         linker: Linker,
         store: wasmtime.Store,
-        limits: Optional[Limits],
+        limits: Limits,
         allow_http: bool,
     ) -> None:
         self.path = path
         self.engine = engine
         self.component = component
+        self.contract = contract
         self.linker = linker
         self.store = store
         self.limits = limits
         self.allow_http = allow_http
 
     def instantiate(self) -> Instance:
-        """Instantiate the component; the limits already apply (a start function may loop too)."""
-        if self.limits is not None:
+        """Instantiate the component; the limits already apply (a start function may loop too).
+
+        What the component imports must come from the world, WASI 0.2 (as wasmtime provides it)
+        or wasi:http: anything else is refused, by name. Without `allow_http`, wasi:http is
+        linked to functions that trap when called, so a component that merely imports it (all
+        componentize-js plugins do) still loads.
+        """
+        where = os.fspath(self.path)
+        foreign, http = _foreign_imports(self.component, self.engine, self.contract)
+        if foreign:
+            raise ComponentError(
+                f"{where}: the component imports {', '.join(foreign)}, which neither world"
+                f" {self.contract.world} nor WASI 0.2 has (this host provides nothing else)"
+            )
+        if http and not self.allow_http:
+            self.linker.define_unknown_imports_as_traps(self.component)
+        if self.limits.arm is not None:
             self.limits.arm()
         try:
             return self.linker.instantiate(self.store, self.component)
@@ -3155,28 +3464,56 @@ class Loading:
     def _explain(self, err: wasmtime.WasmtimeError) -> Exception:
         where = f"instantiating {os.fspath(self.path)!r}"
         text = str(err)
-        if not self.allow_http:
-            http = sorted(
-                name
-                for name in self.component.type.imports(self.engine)
-                if name.startswith("wasi:http/")
-            )
-            if http:
-                return ComponentError(
-                    f"{where}: the component imports {', '.join(http)}, which load() does not"
-                    " provide unless allow_http=True (wasmtime-py 50 cannot restrict outgoing"
-                    " HTTP: with it the component may send any request to any host)"
-                )
-        if "exceeds memory limits" in text and self.limits is not None:
+        if "exceeds memory limits" in text and self.limits.memory_limit is not None:
             return ComponentError(
                 f"{where}: the component needs more memory than memory_limit="
                 f"{self.limits.memory_limit} bytes allows ({text.splitlines()[0]})"
             )
-        reason = _trap_reason(text)
-        if reason == _TRAP_INTERRUPT or _TRAP_FUEL in reason:
-            return trap_error(where, reason, self.limits)
-        # e.g. an import this host does not provide, or a trap in the component's start code
+        reason = trap_reason(text)
+        stopped, self.limits.stopped = self.limits.stopped, False
+        if stopped or reason == _TRAP_INTERRUPT or _TRAP_FUEL in reason:
+            return trap_error(where, text, self.limits, stopped)
+        # e.g. a trap in the component's start code
         return ComponentError(f"{where}: {' '.join(text.split())}")
+
+
+# The WASI 0.2 interfaces wasmtime's `add_wasip2` defines, by package; wasi:http is `allow_http`'s.
+_WASIP2 = (
+    "wasi:cli/",
+    "wasi:clocks/",
+    "wasi:filesystem/",
+    "wasi:io/",
+    "wasi:random/",
+    "wasi:sockets/",
+)
+_WASI_HTTP = "wasi:http/"
+
+
+def _foreign_imports(
+    component: Component, engine: wasmtime.Engine, contract: Contract
+) -> tuple[list[str], bool]:
+    """The component's top-level imports that neither the world nor WASI 0.2 has, and whether it
+    imports wasi:http."""
+    ctype = _b._wasmtime_component_type(component.ptr())
+    foreign = []
+    http = False
+    try:
+        name, size, ext = _CharPtr(), ctypes.c_size_t(), _ExternPtr()
+        for i in range(_b._wasmtime_component_type_import_count(ctype, engine.ptr())):
+            _b._wasmtime_component_type_import_nth(
+                ctype, engine.ptr(), i, byref(name), byref(size), byref(ext)
+            )
+            _extern_delete(ext)
+            text = _string_at(name, size.value).decode("utf-8")
+            if text.startswith(_WASI_HTTP):
+                http = True
+            elif text not in contract.import_names and not (
+                text.startswith(_WASIP2) and "@0.2." in text
+            ):
+                foreign.append(text)
+    finally:
+        _b._wasmtime_component_type_delete(ctype)
+    return foreign, http
 
 
 def prepare_load(
@@ -3194,9 +3531,8 @@ def prepare_load(
     """Everything `load` does before the world's imports are added (see the generated `load`)."""
     _check_limits(deadline, fuel, memory_limit)
     if engine is None:
-        engine = shared_engine(
-            epoch_interruption=deadline is not None, consume_fuel=fuel is not None
-        )
+        # Always with epoch interruption: it is what lets Ctrl-C end a call (see `watch_sigint`).
+        engine = shared_engine(epoch_interruption=True, consume_fuel=fuel is not None)
     elif not isinstance(engine, wasmtime.Engine):
         raise TypeError(f"engine must be a wasmtime.Engine or None, got {_short(engine)}")
     if wasi is not None and not isinstance(wasi, wasmtime.WasiConfig):
@@ -3208,12 +3544,14 @@ def prepare_load(
     linker = new_linker(engine)
     if allow_http:
         linker.add_wasi_http()
-    store = new_store(engine, wasi)
+    tail = StderrTail() if wasi is None else None
+    store = new_store(engine, wasi, tail)
     admit_store(store)  # the component was checked above
     if allow_http:
         store.set_wasi_http()
     limits = limit_store(store, engine, deadline=deadline, fuel=fuel, memory_limit=memory_limit)
-    return Loading(path, engine, component, linker, store, limits, allow_http)
+    limits.stderr = tail
+    return Loading(path, engine, component, contract, linker, store, limits, allow_http)
 
 
 # --------------------------------------------------------------------------------------------
@@ -3588,3 +3926,10 @@ def export_func(kind: Any, state: InstanceState, spec: FuncSpec) -> Any:
     if isinstance(state, InProcessState) and kind is not UnavailableFunc:
         return InProcessFunc(state, spec, kind is ResourceExportFunc)
     return kind(state, spec)
+
+
+# The C callbacks on whose first line a SIGINT is kept for later (see `watch_sigint`).
+_ENTRIES.update(
+    f.__code__
+    for f in (_host_entry, _resource_host_entry, _resource_dtor, _epoch_reached, _stderr_entry)
+)
