@@ -41,6 +41,9 @@ from types import ModuleType, SimpleNamespace
 from typing import Any, Callable
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import loadtime  # noqa: E402  (bench/loadtime.py, beside this script)
 
 WIT = """
 package bench:host;
@@ -53,6 +56,9 @@ world bench {
   export take-five: func(f: five) -> u32;
   export bytes-len: func(b: list<u8>) -> u32;
   export call-host-n: func(n: u32) -> u32;
+  /// Loop forever (for the Ctrl-C latency), alone or calling `h-inc` on every turn.
+  export spin: func();
+  export spin-host: func();
 }
 """
 
@@ -79,6 +85,8 @@ BODIES = {
     (br $next)))
 (local.get $acc)
 """,
+    "spin": "(loop br 0)",
+    "spin-host": "(loop $again (drop (call $h-inc (i32.const 1))) (br $again))",
 }
 
 TARGETS = {"u32": 0.5, "string": 0.6, "record": 0.35, "bytes": 0.2, "host call": 0.35}
@@ -111,7 +119,8 @@ def import_builder() -> ModuleType:
 def generate(wit: str, out: Path) -> str:
     """Generate the host package for `wit` into `out` with witgen; returns the package's name."""
     sys.path.insert(0, str(REPO))
-    from witgen.codegen.host import generate_host, write_package
+    from witgen.codegen.host import generate_host
+    from witgen.codegen.writer import write_package
     from witgen.resolve.loader import load_package
     from witgen.resolve.select_world import select_world
 
@@ -240,11 +249,11 @@ def bench_calls(pkg: ModuleType, component_path: Path, rounds: int, scale: float
             f"  {'met' if met else 'MISSED'}"
         )
 
-    # What the limits cost per call (not a target): `deadline` sets the store's epoch deadline
-    # and `fuel` refills the store's fuel before each call; the engines differ too.
-    print("\nPer-call cost of load()'s limits, u32 case (no target)")
-    plain = pkg.Bench.load(component_path, Host(), cache=False)
-    for label, options in [("deadline=10", {"deadline": 10.0}), ("fuel=10**9", {"fuel": 10**9})]:
+    # What the limits cost per call (not a target): `deadline` (10 s by default) notes the time
+    # before each call, `fuel` refills the store's fuel; the engines differ for fuel too.
+    print("\nPer-call cost of load()'s limits, u32 case, against none at all (no target)")
+    plain = pkg.Bench.load(component_path, Host(), cache=False, deadline=None, memory_limit=None)
+    for label, options in [("defaults", {}), ("fuel=10**9", {"fuel": 10**9})]:
         limited = pkg.Bench.load(component_path, Host(), cache=False, **options)
         base, with_limit = compare(lambda: plain.inc(7), lambda: limited.inc(7), n(20000), rounds)
         print(f"{label:<12} {fmt_time(base)} -> {fmt_time(with_limit)}")
@@ -339,8 +348,70 @@ def main() -> int:
                 f"{label:<34} {fmt_time(loads['first'])} {fmt_time(loads['cached'])}"
                 f" {fmt_time(loads['in_process']):>17}"
             )
+
+        print("\nThe contract check in a cached load() (fresh processes, medians; target < 1.10x)")
+        print(loadtime.HEADER)
+        host = "class Host:\n    def h_inc(self, x):\n        return x + 1"
+        for label, pkg_name, cls, path in [
+            ("bench", name, "Bench", component),
+            (f"big, {args.big} funcs", big_name, "Big", big_component),
+        ]:
+            medians = loadtime.check_overhead(
+                out / "pkgs", pkg_name, cls, host, path, 3 if args.quick else 9
+            )
+            print(loadtime.report(label, medians))
+
+        print("\nCtrl-C: from SIGINT to KeyboardInterrupt in a call that loops (medians)")
+        for call in ("spin", "spin_host"):
+            latencies = ctrl_c_latencies(
+                out / "pkgs", name, component, call, 3 if args.quick else 7
+            )
+            print(f"{call:<34} {statistics.median(latencies) * 1e3:8.1f} ms (target ~100 ms)")
     print("\nall call targets met" if ok else "\nsome call targets MISSED")
     return 0 if ok else 1
+
+
+CTRL_C_SCRIPT = """
+import json, os, signal, sys, threading, time
+sys.path.insert(0, sys.argv[1])
+import {pkg}
+
+class Host:
+    def h_inc(self, x):
+        return x + 1
+
+plugin = {pkg}.Bench.load(sys.argv[2], Host(), deadline=None)
+sent = []
+
+def send():
+    time.sleep(0.2)
+    sent.append(time.monotonic())
+    os.kill(os.getpid(), signal.SIGINT)
+
+threading.Thread(target=send, daemon=True).start()
+try:
+    getattr(plugin, sys.argv[3])()
+except KeyboardInterrupt:
+    print(json.dumps(time.monotonic() - sent[0]))
+"""
+
+
+def ctrl_c_latencies(
+    packages: Path, pkg: str, component: Path, call: str, runs: int
+) -> list[float]:
+    """Seconds from SIGINT to `KeyboardInterrupt` in a call that loops forever (fresh processes)."""
+    script = CTRL_C_SCRIPT.format(pkg=pkg)
+    out = []
+    for _ in range(runs):
+        done = subprocess.run(
+            [sys.executable, "-c", script, str(packages), str(component), call],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+        out.append(float(json.loads(done.stdout)))
+    return out
 
 
 def path_kib(path: Path) -> int:

@@ -10,7 +10,9 @@ against componentize-py's `wit_world` bindings, with the call-by-index workaroun
 * build time (`witgen build` / componentize-py's Python API in a child process), size;
 * first load (compiling into an empty cache folder) and cached load, each in a fresh process;
 * `run` latency: median of N calls through the generated host bindings, and the same plugin run
-  in-process (`Plugin.from_python`).
+  in-process (`Plugin.from_python`);
+* what the contract check costs a cached load (`loadtime.py`): with its verdict cached, without
+  it, and with the check left out (as before it existed).
 """
 
 from __future__ import annotations
@@ -25,6 +27,10 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import loadtime  # noqa: E402  (bench/loadtime.py, beside this script)
+
 WIT = REPO / "wit" / "plugin.wit"
 HELLO = REPO / "examples" / "plugins" / "hello.py"
 
@@ -179,6 +185,15 @@ def main() -> None:
     print(f"{'run() per call':24}{w:>14.1f}us{r:>16.1f}us{w / r:>8.2f}")
     print(f"{'run() in-process':24}{in_process * 1e6:>14.1f}us")
     print(f"builds: witgen {builds['witgen build']}, reference {builds['componentize-py']}")
+
+    host = "class Host:\n    class host:\n        @staticmethod\n        def log(param): pass"
+    print("\nThe contract check in a cached load() (fresh processes, medians; target < 1.10x)")
+    print(loadtime.HEADER)
+    for label, wasm in [("hello (witgen build)", "hello.wasm"), ("reference", "ref.wasm")]:
+        medians = loadtime.check_overhead(
+            work / "bindings", "plugin", "Plugin", host, work / wasm, max(3, args.runs)
+        )
+        print(loadtime.report(label, medians))
 
 
 if __name__ == "__main__":
