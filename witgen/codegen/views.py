@@ -394,6 +394,12 @@ class ViewBuilder:
             for type_id in use.interface.types.values()
             if isinstance(resolve.types[type_id].kind, m.ResourceKind)
         }
+        # Whose side a named type is on follows its owner, as in the component wit-component
+        # builds (checked against `wasm-tools print`): the world's own types (its `use`s
+        # included) and those of interfaces it only imports are imports, so their handles are
+        # the host's; an interface it only exports sees the component's. Only an interface on
+        # both sides has two copies of its types (`Boxed` and `ImportedBoxed`).
+        self.import_side = {"", *(self.modules[u.id] for u in walk.interfaces if not u.exported)}
         self.host_names = dict(self.type_names)
         self.host_case_names = dict(self.case_names)
         self._name_host_copies()
@@ -436,13 +442,14 @@ class ViewBuilder:
 
     def _name_host_copies(self) -> None:
         """Names of the import-side copies of the named types that mention a resource of an
-        interface the world both imports and exports: `Imported<Name>` in the same module
-        (followed by `_` while that is taken), their variant cases `Imported<Name>_<Case>`."""
-        imported = {self.modules[use.id] for use in self.walk.interfaces if use.imported}
-        imported.add("")
+        interface the world both imports and exports, when they are defined (or `use`d) in such
+        an interface: `Imported<Name>` in the same module (followed by `_` while that is taken),
+        their variant cases `Imported<Name>_<Case>`. Types of other modules have one side only
+        (see `import_side`)."""
+        both = {self.modules[u.id] for u in self.walk.interfaces if u.imported and u.exported}
         for type_id in sorted(self.type_names):
             module, py = self.type_names[type_id]
-            if module not in imported or not self.mentions_dual(type_id):
+            if module not in both or not self.mentions_dual(type_id):
                 continue
             td = self.resolve.types[type_id]
             scope = self.scopes[module]
@@ -495,27 +502,31 @@ class ViewBuilder:
     # --- types ---
 
     def type_views(self, type_ids: list[int], ctx: ModuleCtx) -> list[TypeView]:
-        """The views of `type_ids`, in definition order, each followed by its import-side copy
-        when it has one (so each converter still comes after those it uses)."""
+        """The views of `type_ids` (of module `ctx.module`), in definition order, each followed
+        by its import-side copy when it has one (so each converter still comes after those it
+        uses)."""
         out = []
+        imported = ctx.module in self.import_side
         for t in sorted(type_ids):
-            out.append(self.type_view(t, ctx))
+            out.append(self.type_view(t, ctx, imported))
             if self.host_names[t] != self.type_names[t]:
-                out.append(self.type_view(t, ctx, host=True))
+                out.append(self.type_view(t, ctx, True))
         return out
 
     def type_view(self, type_id: int, ctx: ModuleCtx, host: bool = False) -> TypeView:
-        """The view of type `type_id`, or of its import-side copy when `host`."""
+        """The view of type `type_id`, with the host's side of its resources when `host` (its
+        import-side copy, when it has one)."""
         td = self.resolve.types[type_id]
         assert td.name is not None
         types = self.host_types if host else self.types
         py = (self.host_names if host else self.type_names)[type_id][1]
         case_names = self.host_case_names if host else self.case_names
+        is_copy = host and self.host_names[type_id] != self.type_names[type_id]
         k = td.kind
         # Every type gets a docstring, so a class body is never empty.
         doc = td.docs or f"WIT type `{td.name}`."
         copy = None
-        if host:
+        if is_copy:
             original = self.type_names[type_id][1]
             copy = (
                 f"The copy of `{original}` that the imported interface uses: its resources are"
@@ -565,7 +576,7 @@ class ViewBuilder:
             view.annotation = " | ".join(c.py_name for c in view.cases)
         elif isinstance(k, m.ResourceKind):
             view.kind = "resource"
-            views = self.host_resource_views if host else self.resource_views
+            views = self.host_resource_views if is_copy else self.resource_views
             view.resource = views.get(type_id)
             if view.resource is None:
                 problem = types.resource_sides.get(type_id, RESOURCES)
