@@ -584,10 +584,8 @@ class ViewBuilder:
                 view.docstring = docstring(
                     td.docs, f"A placeholder: {problem} are not supported by these bindings yet."
                 )
-                self.warnings.append(
-                    f"resource '{td.name}': {problem} are not supported by these bindings yet;"
-                    " functions that use it raise NotImplementedError"
-                )
+                # No warning here: the functions that reach it warn, where the user's code can
+                # meet it (`func_view`); WASI's, which wasmtime provides, mostly never do.
             else:
                 usage = self.resource_usage(view.resource, type_id)
                 view.docstring = docstring(td.docs, usage, copy)
@@ -599,7 +597,14 @@ class ViewBuilder:
     # --- functions ---
 
     def func_views(
-        self, funcs: list[m.Function], ctx: ModuleCtx, scope: Scope, prefix: str, where: str
+        self,
+        funcs: list[m.Function],
+        ctx: ModuleCtx,
+        scope: Scope,
+        prefix: str,
+        where: str,
+        *,
+        warn: bool = True,
     ) -> list[FuncView]:
         out = []
         for func in funcs:
@@ -607,11 +612,18 @@ class ViewBuilder:
                 # Resource constructors, methods and statics come with resource support.
                 continue
             py = scope.claim(naming.snake(func.name), f"function '{func.name}'")
-            out.append(self.func_view(func, py, ctx, f"{prefix}{py}()", where))
+            out.append(self.func_view(func, py, ctx, f"{prefix}{py}()", where, warn=warn))
         return out
 
     def accessor_views(
-        self, funcs: list[m.Function], ctx: ModuleCtx, scope: Scope, prefix: str, where: str
+        self,
+        funcs: list[m.Function],
+        ctx: ModuleCtx,
+        scope: Scope,
+        prefix: str,
+        where: str,
+        *,
+        warn: bool = True,
     ) -> list[AccessorView]:
         """The getters among `funcs` (kind `getter`, named `[get]x`), each with its setter
         (`[set]x`), as properties named in `scope`. A getter `[get]x` clashes with a function `x`
@@ -621,13 +633,13 @@ class ViewBuilder:
             name = func.name.split("]", 1)[-1]  # `[get]x` -> `x`
             if func.kind.tag == "getter":
                 py = scope.claim(naming.snake(name), f"function '{func.name}'")
-                getter = self.func_view(func, py, ctx, f"{prefix}{py}", where)
+                getter = self.func_view(func, py, ctx, f"{prefix}{py}", where, warn=warn)
                 getter.spec, getter.attr = f"_XG_{py}", f"_g_{py}"
                 props[name] = AccessorView(py, getter, None)
             elif func.kind.tag == "setter":
                 prop = props[name]  # the resolver checked that every setter has its getter
                 label = f"{prefix}{prop.py_name} (setter)"
-                setter = self.func_view(func, prop.py_name, ctx, label, where)
+                setter = self.func_view(func, prop.py_name, ctx, label, where, warn=warn)
                 setter.spec, setter.attr = f"_XS_{prop.py_name}", f"_s_{prop.py_name}"
                 prop.setter = setter
         return list(props.values())
@@ -641,9 +653,11 @@ class ViewBuilder:
         where: str,
         *,
         method: bool = False,
+        warn: bool = True,
     ) -> FuncView:
         """The view of `func`; for a resource's `method` the first parameter (WIT's `self`) is
-        the Python `self`."""
+        the Python `self`. Unless `warn` is false, a feature it reaches that the run time cannot
+        carry is a warning."""
         types = self.host_types if where == "imported" else self.types
         in_resource = func.kind.tag not in FREESTANDING
         reserved = RESOURCE_PARAM_RESERVED if in_resource else naming.PARAM_RESERVED
@@ -675,7 +689,7 @@ class ViewBuilder:
         refs = [*(p.ty for p in func.params), func.result]
         for t in refs:
             unsupported = unsupported or types.unsupported(t)
-        if unsupported is not None:
+        if unsupported is not None and warn:
             self.warnings.append(
                 f"{where} function '{func.name}': {unsupported} are not supported by these bindings"
                 " yet; calling it raises NotImplementedError"
@@ -833,8 +847,13 @@ class ViewBuilder:
         host_props: list[AccessorView] = []
         export_props: list[AccessorView] = []
         if use.imported:
-            host_funcs = self.func_views(funcs, ctx, host_scope, f"{attr}.", "imported")
-            host_props = self.accessor_views(funcs, ctx, host_scope, f"{attr}.", "imported")
+            # An imported WASI interface is wasmtime's: neither implemented nor called by the
+            # host's code, so what it cannot carry is no warning (an exported one is called).
+            warn = not use.provided_by_wasi
+            host_funcs = self.func_views(funcs, ctx, host_scope, f"{attr}.", "imported", warn=warn)
+            host_props = self.accessor_views(
+                funcs, ctx, host_scope, f"{attr}.", "imported", warn=warn
+            )
         export_scope = Scope(
             f"the exports of interface '{use.instance_name}'", naming.ANNOTATION_BUILTINS
         )
