@@ -121,6 +121,7 @@ class GuestViews:
             {w.class_name, "Ok", "Err", "Some"}
             | {t.py_name for t in w.types}
             | {c.py_name for t in w.types if t.kind == "variant" for c in t.cases}
+            | {r.py_name for r in w.reexports}
         )
         pairs = w.import_pairs
         files["__init__.py"] = python_file(

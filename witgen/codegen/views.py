@@ -287,6 +287,14 @@ class ModuleView:
 
 
 @dataclass
+class ReexportView:
+    """A type of an interface module that the package's `__init__` re-exports."""
+
+    py_name: str
+    target: str  # where it is defined, e.g. `_m_types.FilterError_Empty`
+
+
+@dataclass
 class WorldView:
     class_name: str
     imports_name: str
@@ -304,6 +312,7 @@ class WorldView:
     host_resources: list[ResourceView] = field(default_factory=list)  # world-level resources
     import_props: list[AccessorView] = field(default_factory=list)  # world-level, the host's
     export_props: list[AccessorView] = field(default_factory=list)  # world-level, the component's
+    reexports: list[ReexportView] = field(default_factory=list)  # see `ViewBuilder.reexports`
 
 
 @dataclass
@@ -962,10 +971,12 @@ class ViewBuilder:
                 export_ifaces.append(view)
             world_ctx.uses.add(module)
         world_types = self.type_views(walk.types, world_ctx)
+        reexports = self.reexports(world_ctx)
         public = sorted(
             {self.class_name, self.imports_name, *RUNTIME_EXPORTS}
             | {t.py_name for t in world_types}
             | {c.py_name for t in world_types if t.kind == "variant" for c in t.cases}
+            | {r.py_name for r in reexports}
         )
         needs_host = bool(import_funcs or import_props or host_ifaces or world_resources)
         world_view = WorldView(
@@ -985,5 +996,77 @@ class ViewBuilder:
             world_resources,
             import_props,
             export_props,
+            reexports,
         )
         return PackageViews(world_view, modules, self.warnings)
+
+    # --- re-exports ---
+
+    def reexports(self, ctx: ModuleCtx) -> list[ReexportView]:
+        """The public types of interface modules that the world's functions reach, to be
+        re-exported by the package's `__init__` (where the world's own types and `use`s are
+        defined): every named type inside the world's types, through fields, cases, lists,
+        handles and aliases, and the case classes of every variant among them.
+
+        A name the package already defines (the world's types, the runtime's names, the world
+        class) keeps its meaning, and a name that two different types would take is given to
+        neither: both stay in their modules. One type reached under several names (`j.thing`,
+        an alias of `i.thing`) counts once, and one the package already has under another name
+        (the world's `Thing` standing for `ImportedThing`) is not repeated."""
+        world_scope = self.scopes[""]
+        taken = set(world_scope.owners) | world_scope.reserved
+        present = {self._canonical(t) for t in self.walk.types}
+        found: dict[str, dict[tuple[str, str], tuple[str, str]]] = {}  # name -> canon -> where
+        seen: set[int] = set()
+
+        def offer(name: str, canon: tuple[str, str], where: tuple[str, str]) -> None:
+            found.setdefault(name, {}).setdefault(canon, where)
+
+        def visit(ref: m.TypeRef | None) -> None:
+            if not isinstance(ref, int) or ref in seen:
+                return
+            seen.add(ref)
+            k = self.resolve.types[ref].kind
+            where = self.host_names.get(ref)
+            if where is not None and where[0] != "":
+                canon = self._canonical(ref)
+                if canon not in present:
+                    offer(where[1], canon, where)
+                if isinstance(k, m.VariantKind):
+                    for i in range(len(k.cases)):
+                        case = (where[0], self.host_case_names[(ref, i)])
+                        offer(case[1], case, case)
+            for inner in self._reached(k):
+                visit(inner)
+
+        for type_id in sorted(self.walk.types):
+            visit(type_id)
+        out = []
+        for name, candidates in sorted(found.items()):
+            if name in taken or len(candidates) > 1:
+                continue
+            (module, py), *_ = candidates.values()
+            out.append(ReexportView(name, ctx.ref(module, py)))
+        return out
+
+    def _canonical(self, ref: int) -> tuple[str, str]:
+        """Where the type that named type `ref` stands for is defined: aliases of named types
+        followed to the end (with the names of the host's side, as world types use them)."""
+        while True:
+            k = self.resolve.types[ref].kind
+            if not isinstance(k, m.AliasKind) or not isinstance(k.ty, int):
+                break
+            if self.resolve.types[k.ty].name is None:
+                break
+            ref = k.ty
+        return self.host_names[ref]
+
+    def _reached(self, k: m.TypeDefKind) -> list[m.TypeRef | None]:
+        """The types directly inside a type of kind `k`, handles' resources included."""
+        if isinstance(k, m.HandleKind):
+            return [k.resource]
+        if isinstance(k, m.MapKind):
+            return [k.key, k.value]
+        if isinstance(k, (m.FixedLengthListKind, m.FutureKind, m.StreamKind)):
+            return [k.ty]
+        return list(self.types.inner_types(k))
