@@ -411,6 +411,7 @@ class ViewBuilder:
         self.import_side = {"", *(self.modules[u.id] for u in walk.interfaces if not u.exported)}
         self.host_names = dict(self.type_names)
         self.host_case_names = dict(self.case_names)
+        self._dual_types: dict[int, bool] = {}
         self._name_host_copies()
         host_sides = {**sides, **{t: IMPORTED for t in self.dual}}
         # Imported functions see the host's side of every resource.
@@ -439,15 +440,21 @@ class ViewBuilder:
             self._name_type(type_id, "", world_scope)
 
     def mentions_dual(self, ref: m.TypeRef | None) -> bool:
-        """Whether type `ref` is, names or contains a resource of `self.dual`."""
+        """Whether type `ref` is, names or contains a resource of `self.dual` (remembered per
+        type, as `TypeMapper`'s walks are)."""
         if not isinstance(ref, int):
             return False
-        k = self.resolve.types[ref].kind
-        if isinstance(k, m.ResourceKind):
-            return ref in self.dual
-        if isinstance(k, m.HandleKind):
-            return self.types.resource_id(k.resource) in self.dual
-        return any(self.mentions_dual(t) for t in self.types.inner_types(k))
+        known = self._dual_types.get(ref)
+        if known is None:
+            k = self.resolve.types[ref].kind
+            if isinstance(k, m.ResourceKind):
+                known = ref in self.dual
+            elif isinstance(k, m.HandleKind):
+                known = self.types.resource_id(k.resource) in self.dual
+            else:
+                known = any(self.mentions_dual(t) for t in self.types.inner_types(k))
+            self._dual_types[ref] = known
+        return known
 
     def _name_host_copies(self) -> None:
         """Names of the import-side copies of the named types that mention a resource of an
