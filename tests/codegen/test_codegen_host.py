@@ -26,6 +26,7 @@ from witgen.codegen.host import HEADER, GeneratedPackage, runtime_text
 STDLIB_IMPORTS = {
     "__future__",
     "abc",
+    "builtins",
     "ctypes",
     "dataclasses",
     "enum",
@@ -189,7 +190,8 @@ def test_docstrings_survive_any_text(generated_root: Path) -> None:
     assert types.Point.__doc__ == 'A point. Contains \\n literally and """ quotes.'
     assert types.__doc__.startswith("Types only, used by others. Ends with a backslash \\\n")
     source = (generated_root / "my_world" / "types.py").read_text()
-    assert '    # The x coordinate "quoted"\n    x: int\n' in source
+    # A field's doc is an attribute docstring (a `#` comment could hold a tool's directive).
+    assert '    x: int\n    """The x coordinate "quoted\\""""\n' in source
 
 
 def test_unsupported_features_are_typed_and_warned(generated: dict[str, GeneratedPackage]) -> None:
@@ -247,9 +249,11 @@ def test_resource_shapes(generated: dict[str, GeneratedPackage], generated_root:
     source = generated["resources"].files["store.py"]
     assert "self.Table: type[Table] = _rt.bind_resource(state, Table)" in source
     assert "def merge(self, other: Table, from_: Table) -> None:" in source
-    # Imported: an abstract base class; `drop` is the destructor hook, so WIT's `drop` is `drop_`.
+    # Imported: an abstract base class; `drop` is the destructor hook, so WIT's `drop` is `drop_`,
+    # and `close` is `close_` as on every resource (the guest's class of this resource wraps a
+    # handle and keeps `close`; both packages name members the same).
     File = files.File
-    assert File.__abstractmethods__ == {"__init__", "read", "close", "drop_", "open_all", "size"}
+    assert File.__abstractmethods__ == {"__init__", "read", "close_", "drop_", "open_all", "size"}
     assert (
         File.drop is not File.drop_
         and "drop_(self, cls_: int)" in generated["resources"].files["files.py"]
@@ -365,7 +369,7 @@ class MyFile(files.File):
     def read(self, n: int) -> bytes:
         return b"x" * n
 
-    def close(self) -> None:
+    def close_(self) -> None:
         pass
 
     def drop_(self, cls_: int) -> None:

@@ -61,7 +61,13 @@ def runtime_text(source: str = "wasmtime_rt.py") -> str:
 def generate_host(resolve: m.Resolve, world_id: int) -> GeneratedPackage:
     walk = walk_world(resolve, world_id)
     views = ViewBuilder(resolve, walk).build()
-    package = snake(walk.world.name)
+    package = naming.package_name(walk.world.name)
+    if package != snake(walk.world.name):
+        views.warnings.append(
+            f"world '{walk.world.name}': its host bindings are the package '{package}', since"
+            f" '{snake(walk.world.name)}' is a module of the standard library or of the bindings'"
+            " run time"
+        )
     files: dict[str, str] = {}
     for module in views.modules:
         filename = f"{module.name}.py"

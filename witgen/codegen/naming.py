@@ -10,7 +10,12 @@ table), adapted to Python:
   `none` as a type -> `None_`). The table is fixed, the union over Python 3.11 to 3.14, so output
   never depends on the interpreter that runs witgen;
 * a name that the generated code itself needs in that scope (`load`, `close`, the builtins used in
-  annotations, ...) gets a trailing `_` too;
+  annotations, ...) gets a trailing `_` too. Builtins that generated code calls or decorates with
+  in a scope holding WIT names (`property`, `staticmethod`, `classmethod`) are never used bare:
+  the templates write `_builtins.property`, so a WIT item of that name shadows nothing;
+* a package (a world's) is never named like a module of the standard library or of the run
+  time's dependencies (`typing`, `json`, `wasmtime`): it would shadow that module for every
+  import on a path that starts with the output folder. It gets a trailing `_`;
 * any other clash after conversion is a `CodegenError` naming both WIT items. WIT identifiers
   never contain `_`, so an escaped name can never clash with a converted one.
 """
@@ -33,11 +38,47 @@ KEYWORDS = frozenset("""
 
 # Builtins that generated annotations use unqualified. A field, parameter or method with one of
 # these names would shadow the type inside a class body (where mypy resolves annotations first),
-# so such names are escaped in every scope.
-ANNOTATION_BUILTINS = frozenset(("bool", "int", "float", "str", "bytes", "list", "tuple", "object"))
+# so such names are escaped in every scope. (`type` and `None` are keywords, escaped anyway.)
+ANNOTATION_BUILTINS = frozenset(
+    ("bool", "int", "float", "str", "bytes", "list", "tuple", "dict", "object")
+)
+
+# Names a module that holds functions named from WIT (the guest wrappers' imported functions)
+# already binds: `from __future__ import annotations` defines `annotations`.
+MODULE_RESERVED = frozenset(("annotations",))
 
 # A parameter named `self` would clash with the method's own first parameter.
 PARAM_RESERVED = ANNOTATION_BUILTINS | {"self"}
+
+# Public modules of the standard library, the union over Python 3.11-3.14 (3.11's
+# `sys.stdlib_module_names`, which still lists the modules 3.12 and 3.13 removed, plus 3.14's
+# `annotationlib` and `compression`; names starting with `_` cannot come from WIT), fixed like
+# the keyword table, so output never depends on the interpreter that ran witgen.
+STDLIB_MODULES = frozenset("""
+    abc aifc annotationlib antigravity argparse array ast asynchat asyncio asyncore atexit audioop
+    base64 bdb binascii bisect builtins bz2 cProfile calendar cgi cgitb chunk cmath cmd code codecs
+    codeop collections colorsys compileall compression concurrent configparser contextlib
+    contextvars copy copyreg crypt csv ctypes curses dataclasses datetime dbm decimal difflib dis
+    distutils doctest email encodings ensurepip enum errno faulthandler fcntl filecmp fileinput
+    fnmatch fractions ftplib functools gc genericpath getopt getpass gettext glob graphlib grp
+    gzip hashlib heapq hmac html http idlelib imaplib imghdr imp importlib inspect io ipaddress
+    itertools json keyword lib2to3 linecache locale logging lzma mailbox mailcap marshal math
+    mimetypes mmap modulefinder msilib msvcrt multiprocessing netrc nis nntplib nt ntpath
+    nturl2path numbers opcode operator optparse os ossaudiodev pathlib pdb pickle pickletools pipes
+    pkgutil platform plistlib poplib posix posixpath pprint profile pstats pty pwd py_compile
+    pyclbr pydoc pydoc_data pyexpat queue quopri random re readline reprlib resource rlcompleter
+    runpy sched secrets select selectors shelve shlex shutil signal site smtpd smtplib sndhdr socket
+    socketserver spwd sqlite3 sre_compile sre_constants sre_parse ssl stat statistics string
+    stringprep struct subprocess sunau symtable sys sysconfig syslog tabnanny tarfile telnetlib tempfile termios
+    textwrap this threading time timeit tkinter token tokenize tomllib trace traceback tracemalloc
+    tty turtle turtledemo types typing unicodedata unittest urllib uu uuid venv warnings wave
+    weakref webbrowser winreg winsound wsgiref xdrlib xml xmlrpc zipapp zipfile zipimport zlib
+    zoneinfo
+    """.split())
+
+# What the generated packages import besides the standard library: wasmtime (the host bindings'
+# run time), and componentize-py's modules (the guest wrappers' glue inside a built plugin).
+RUNTIME_DEPENDENCIES = frozenset(("wasmtime", "componentize_py_runtime", "componentize_py_types"))
 
 
 def words(name: str) -> list[str]:
@@ -87,6 +128,13 @@ class Scope:
             )
         self.owners[py_name] = item
         return py_name
+
+
+def package_name(world: str) -> str:
+    """The host bindings' package of world `world`: `my-world` -> `my_world`, `typing` ->
+    `typing_` (see the module docstring)."""
+    name = snake(world)
+    return name + "_" if name in STDLIB_MODULES | RUNTIME_DEPENDENCIES else name
 
 
 def guest_package(world: str) -> str:

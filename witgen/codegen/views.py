@@ -53,16 +53,26 @@ WORLD_CLASS_NAMES = (
 
 FREESTANDING = ("freestanding", "async-freestanding")
 
-# Names the generated resource classes keep: `close` on a class of an exported resource (from
-# `_rt.Resource`), the `drop` hook on the base class of an imported one; a static function's
+# Names the generated resource classes keep: `close` on a class wrapping handles (`_rt.Resource`:
+# the host's class of an exported resource, the guest's of an imported one), the `drop` hook on
+# the host's base class of an imported one. The same views name a resource's members in both
+# packages, where the sides are swapped, so every resource keeps both. A static function's
 # parameters cannot be named `cls`.
-EXPORTED_RESOURCE_NAMES = ("close",)
-IMPORTED_RESOURCE_NAMES = ("drop",)
+RESOURCE_NAMES = ("close", "drop")
 RESOURCE_PARAM_RESERVED = naming.PARAM_RESERVED | {"cls"}
+
+# Scopes whose names the guest wrappers also define at module level (an imported interface's
+# functions, the world's imported functions), beside the builtins of annotations.
+MODULE_LEVEL_RESERVED = naming.ANNOTATION_BUILTINS | naming.MODULE_RESERVED
 
 
 # --------------------------------------------------------------------------------------------
-# Docstrings and comments
+# Docstrings
+#
+# Doc text only ever lands in string literals, never in `#` comments: tools read directives in
+# comments (`# type: ignore`, `# noqa`, `# fmt: off`, `# mypy: ...`, `# -*- coding ...`), so a doc
+# comment holding one would change how the generated file is checked or formatted. Fields and
+# enum members get attribute docstrings (a string after the member, as Sphinx and editors read).
 
 
 def _escape_text(text: str) -> str:
@@ -96,13 +106,6 @@ def docstring(*parts: str | None) -> str | None:
     return f'"""{body}"""'
 
 
-def comment_lines(text: str | None) -> list[str]:
-    """Doc text as the bodies of `#` comment lines (never containing a line break)."""
-    if not text:
-        return []
-    return [_escape_text(line).rstrip() for line in text.strip().splitlines()]
-
-
 # --------------------------------------------------------------------------------------------
 # View models
 
@@ -113,7 +116,7 @@ class FieldView:
     wit_name: str
     annotation: str
     converter: str
-    comment: list[str]
+    docstring: str | None  # an attribute docstring, after the field
 
 
 @dataclass
@@ -125,8 +128,7 @@ class CaseView:
     value: int
     annotation: str | None  # variant payload; None when the case has none
     converter: str
-    docstring: str | None
-    comment: list[str]
+    docstring: str | None  # a variant case's class docstring; a member's attribute docstring
 
 
 @dataclass
@@ -385,7 +387,10 @@ class ViewBuilder:
         self.warnings: list[str] = []
         self.modules = module_names(walk)
         self.world_name = walk.world.name
-        self.class_name = naming.upper_camel(walk.world.name)
+        # The world class lives beside the run time's names in the package's `__init__`.
+        self.class_name = Scope("the package's __init__", RUNTIME_EXPORTS).claim(
+            naming.upper_camel(walk.world.name), f"world '{walk.world.name}'"
+        )
         self.imports_name = f"{self.class_name}Imports"
         self.type_names: dict[int, tuple[str, str]] = {}
         self.case_names: dict[tuple[int, int], str] = {}
@@ -560,7 +565,7 @@ class ViewBuilder:
                         f.name,
                         types.annotation(f.ty, ctx),
                         types.converter(f.ty, ctx),
-                        comment_lines(f.docs),
+                        docstring(f.docs),
                     )
                 )
         elif isinstance(k, (m.EnumKind, m.FlagsKind)):
@@ -572,9 +577,7 @@ class ViewBuilder:
                 members = [(f.name, f.docs, 1 << i) for i, f in enumerate(k.flags)]
             for wit_name, docs, value in members:
                 name = scope.claim(naming.shouty(wit_name), f"'{wit_name}'")
-                view.cases.append(
-                    CaseView(name, wit_name, value, None, "None", None, comment_lines(docs))
-                )
+                view.cases.append(CaseView(name, wit_name, value, None, "None", docstring(docs)))
         elif isinstance(k, m.VariantKind):
             view.kind = "variant"
             for i, c in enumerate(k.cases):
@@ -586,7 +589,6 @@ class ViewBuilder:
                         None if c.ty is None else types.annotation(c.ty, ctx),
                         types.converter(c.ty, ctx),
                         docstring(c.docs, f"The `{c.name}` case of `{py}`."),
-                        [],
                     )
                 )
             view.annotation = " | ".join(c.py_name for c in view.cases)
@@ -748,7 +750,7 @@ class ViewBuilder:
             f"resource '{td.name}'",
             (
                 *naming.ANNOTATION_BUILTINS,
-                *(EXPORTED_RESOURCE_NAMES if exported else IMPORTED_RESOURCE_NAMES),
+                *RESOURCE_NAMES,
             ),
         )
         getters: dict[str, PropertyView] = {}
@@ -858,7 +860,7 @@ class ViewBuilder:
         host_funcs: list[FuncView] = []
         export_funcs: list[FuncView] = []
         host_scope = Scope(
-            f"the protocol of interface '{use.instance_name}'", naming.ANNOTATION_BUILTINS
+            f"the protocol of interface '{use.instance_name}'", MODULE_LEVEL_RESERVED
         )
         host_props: list[AccessorView] = []
         export_props: list[AccessorView] = []
@@ -923,7 +925,7 @@ class ViewBuilder:
         class_scope = Scope(
             f"class {self.class_name}", (*WORLD_CLASS_NAMES, *naming.ANNOTATION_BUILTINS)
         )
-        proto_scope = Scope(f"protocol {self.imports_name}", naming.ANNOTATION_BUILTINS)
+        proto_scope = Scope(f"protocol {self.imports_name}", MODULE_LEVEL_RESERVED)
         modules: list[ModuleView] = []
         host_ifaces: list[InterfaceView] = []
         export_ifaces: list[InterfaceView] = []
