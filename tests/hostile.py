@@ -17,6 +17,7 @@ worlds, for `tests/codegen/test_codegen_hostile.py`:
   (interface, type, field, case, enum and flags member, resource, method, static, getter,
   constructor and function parameter, interface and world function, on the imported and on the
   exported side) with a hostile doc comment on each item;
+* `named_worlds()`: small worlds named like what the package's `__init__` defines (`ok` -> `Ok`);
 * `hostile_worlds()`: a hypothesis strategy drawing smaller random worlds from the same material,
   so names also meet in combinations the coverage worlds do not have (a world function named like
   an interface, a case class named like a type, ...).
@@ -310,6 +311,29 @@ def coverage_worlds(chunk: int = 60) -> list[World]:
     return out
 
 
+# World names that become a class name the package's `__init__` already has (the run time's
+# names), and a few of each other kind; the package name of every world name is checked apart.
+WORLD_CLASS_NAMES = [
+    "ok", "err", "some", "component-error", "wasm-trap", "instance-unusable", "deadline-exceeded",
+    "out-of-fuel", "cache-warning", "resource", "none", "class", "type", "object", "property",
+    "typing", "wasmtime", "imports", "exports", "host",
+]  # fmt: skip
+
+
+def named_worlds() -> list[World]:
+    """One small world per name of `WORLD_CLASS_NAMES`: a type named like the world, and
+    functions each way."""
+    out = []
+    for n, name in enumerate(WORLD_CLASS_NAMES):
+        items = [
+            f"  /// {DOC_TEXTS[n % len(DOC_TEXTS)]}\n  record {ident(name)} {{ x: u32 }}\n",
+            f"  import f: func(a: {ident(name)}) -> {ident(name)};\n",
+            f"  export g: func(a: {ident(name)}) -> {ident(name)};\n",
+        ]
+        out.append(World(f"hostile:named{n}", name, DOC_TEXTS[n % len(DOC_TEXTS)], [], items))
+    return out
+
+
 @st.composite
 def hostile_worlds(draw: st.DrawFn) -> World:
     """A smaller random world: a hostile world name (the standard library's modules included),
@@ -330,18 +354,19 @@ def hostile_worlds(draw: st.DrawFn) -> World:
         direction = draw(st.sampled_from(["import", "export"]))
         interfaces.append(interface(name, direction, names, doc, draw(st.integers(0, 9))))
     items = []
-    world_taken = {norm(i.name) for i in interfaces if i.direction == "import"}
-    exports_taken = {norm(i.name) for i in interfaces if i.direction == "export"}
+    world_taken: set[str] = set()  # the world's imported names: its types and functions
+    exports_taken: set[str] = set()
     imported = [i for i in interfaces if i.direction == "import"]
     if imported:
         used = imported[0].usable[:2]
         world_taken |= {norm(t) for t in used}
         items.append(f"  use {ident(imported[0].name)}.{{{', '.join(ident(t) for t in used)}}};\n")
-    for f in draw(st.lists(vocab, max_size=6, unique_by=norm)):
+    # World functions, often named like an interface: WIT allows it (an interface's key is its
+    # path), and in the same direction both become attributes of one Python class.
+    names = st.sampled_from(VOCABULARY) | st.sampled_from(iface_names)
+    for f in draw(st.lists(names, max_size=6, unique_by=norm)):
         direction = draw(st.sampled_from(["import", "export"]))
         taken = world_taken if direction == "import" else exports_taken
-        # A world function may take an interface's name on the other side, or the same side's
-        # (a clash in one Python scope only when it is the same class: exports, or imports).
         if norm(f) in taken:
             continue
         taken.add(norm(f))
@@ -349,4 +374,4 @@ def hostile_worlds(draw: st.DrawFn) -> World:
         items.append(
             f"{docs(doc, '  ')}  {direction} {ident(f)}: func({_params(params, 's32')});\n"
         )
-    return World(f"hostile:rand", world, doc, interfaces, items)
+    return World("hostile:rand", world, doc, interfaces, items)

@@ -34,6 +34,7 @@ from hostile import (
     coverage_worlds,
     hostile_worlds,
     ident,
+    named_worlds,
     kebab,
 )
 from strategies import PROFILE_ENV, active_profile
@@ -94,13 +95,16 @@ class Batch:
 
 @pytest.fixture(scope="module")
 def batch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Batch]:
-    """The coverage worlds' packages, imported; the random test adds its own."""
+    """The coverage worlds' and the named worlds' packages, imported; the random test adds its
+    own."""
     root = tmp_path_factory.mktemp("hostile")
     out = Batch(root)
     sys.path.insert(0, str(root))
     try:
         for n, world in enumerate(coverage_worlds()):
             out.add(world, f"cover{n}")
+        for n, world in enumerate(named_worlds()):
+            out.add(world, f"named{n:02d}")
         yield out
     finally:
         sys.path.remove(str(root))
@@ -113,6 +117,7 @@ def test_coverage_worlds_generate_and_import(batch: Batch) -> None:
     # there (each scope's names are distinct WIT names), so every world must generate.
     assert batch.clashes == []
     assert len([f for f in batch.packages if f.startswith("cover")]) == 2 * len(coverage_worlds())
+    assert len([f for f in batch.packages if f.startswith("named")]) == 2 * len(named_worlds())
     assert {"property", "classmethod", "staticmethod", "close", "ok", "load"} <= set(VOCABULARY)
 
 

@@ -17,7 +17,8 @@ table), adapted to Python:
   time's dependencies (`typing`, `json`, `wasmtime`): it would shadow that module for every
   import on a path that starts with the output folder. It gets a trailing `_`;
 * any other clash after conversion is a `CodegenError` naming both WIT items. WIT identifiers
-  never contain `_`, so an escaped name can never clash with a converted one.
+  never contain `_`, so an escaped name can never clash with a converted one (only with another
+  escaped one, which `Scope` escapes again).
 """
 
 from __future__ import annotations
@@ -117,8 +118,10 @@ class Scope:
         self.owners: dict[str, str] = {}
 
     def claim(self, py_name: str, item: str) -> str:
-        """Give `py_name` (already converted) to `item` (e.g. "type 'point'"), escaped if reserved."""
-        if py_name in self.reserved:
+        """Give `py_name` (already converted) to `item` (e.g. "type 'point'"), escaped if reserved
+        (as often as needed: a reserved name may itself be an escaped one, the world class `Ok_`
+        of world `ok` beside a type `ok`)."""
+        while py_name in self.reserved:
             py_name += "_"
         other = self.owners.get(py_name)
         if other is not None:
