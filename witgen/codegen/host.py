@@ -58,7 +58,15 @@ def runtime_text(source: str = "wasmtime_rt.py") -> str:
     return f"{HEADER}\n{(RUNTIME / source).read_text(encoding='utf-8')}"
 
 
+def world_names(resolve: m.Resolve) -> list[str]:
+    """The names of every world `resolve` defines (whose packages could share an output folder)."""
+    return [world.name for world in resolve.worlds]
+
+
 def generate_host(resolve: m.Resolve, world_id: int) -> GeneratedPackage:
+    clash = naming.package_clash(resolve.worlds[world_id].name, world_names(resolve), guest=False)
+    if clash is not None:
+        raise CodegenError(clash)
     walk = walk_world(resolve, world_id)
     views = ViewBuilder(resolve, walk).build()
     package = naming.package_name(walk.world.name)

@@ -144,3 +144,21 @@ def guest_package(world: str) -> str:
     """The guest wrappers' package of world `world` (`plugin` -> `plugin_guest`); the host
     bindings name it too, for `from_python`."""
     return f"{snake(world).rstrip('_')}_guest"
+
+
+def package_clash(world: str, others: Iterable[str], guest: bool) -> str | None:
+    """Why the package of `world` (its guest wrappers when `guest`, else its host bindings)
+    cannot be written beside those of the worlds `others` (every world the input defines): the
+    guest wrappers of `w` and the host bindings of `w-guest` are both the folder `w_guest`, and
+    writing one would replace the other. None when there is no such world."""
+    for other in others:
+        if other == world:
+            continue
+        host, wrappers = (other, world) if guest else (world, other)
+        name = guest_package(wrappers)
+        if package_name(host) == name:
+            return (
+                f"the guest wrappers of world '{wrappers}' and the host bindings of world"
+                f" '{host}' would both be the package '{name}'; rename one of the worlds"
+            )
+    return None
