@@ -181,9 +181,26 @@ def line_doc(i: int) -> str:
     return DOC_TEXTS[i] if i < len(DOC_TEXTS) else ""
 
 
-def _record(name: str, fields: list[str], doc: str, ty: str = "u32") -> str:
+# Member types in turn, so that the annotations use every builtin the generated code writes bare
+# (`int`, `dict`, `bytes`, `tuple`, `bool`, `float`, `list`, `str`) beside members named like them.
+MEMBER_TYPES = (
+    "u32",
+    "map<string, u32>",
+    "list<u8>",
+    "tuple<bool, f64>",
+    "list<string>",
+    "option<char>",
+)
+
+
+def member_type(i: int) -> str:
+    return MEMBER_TYPES[i % len(MEMBER_TYPES)]
+
+
+def _record(name: str, fields: list[str], doc: str) -> str:
     body = "".join(
-        f"{docs(line_doc(i), '    ')}    {ident(f)}: {ty},\n" for i, f in enumerate(fields)
+        f"{docs(line_doc(i), '    ')}    {ident(f)}: {member_type(i)},\n"
+        for i, f in enumerate(fields)
     )
     return f"{docs(doc, '  ')}  record {ident(name)} {{\n{body}  }}\n"
 
@@ -196,8 +213,9 @@ def _cases(kind: str, name: str, cases: list[str], doc: str, payload: str = "") 
     return f"{docs(doc, '  ')}  {kind} {ident(name)} {{\n{body}  }}\n"
 
 
-def _params(names: list[str], ty: str) -> str:
-    return ", ".join(f"{ident(p)}: {ty}" for p in names)
+def _params(names: list[str], ty: str | None = None) -> str:
+    """`name: type` for each of `names`: all `ty`, or each type of `MEMBER_TYPES` in turn."""
+    return ", ".join(f"{ident(p)}: {ty or member_type(i)}" for i, p in enumerate(names))
 
 
 def interface(
@@ -272,7 +290,7 @@ def interface(
         else:
             iface.funcs.append(f"{d}  {ident(f)}: func(a: u32) -> u32;\n")
     if claim(f"all-params-{shift}"):
-        iface.funcs.append(f"  all-params-{shift}: func({_params(names, 'string')}) -> {rich};\n")
+        iface.funcs.append(f"  all-params-{shift}: func({_params(names)}) -> {rich};\n")
     return iface
 
 
@@ -293,7 +311,7 @@ def coverage_worlds(chunk: int = 60) -> list[World]:
         exports_taken = {norm(exported.name)}
         world_rec = next(x for x in names if norm(x) not in world_taken)
         world_taken.add(norm(world_rec))
-        items.append(_record(world_rec, names, doc))
+        items.append(_record(world_rec, names[:6], doc))  # its fields are the record's above
         # World functions: every fourth taking and giving the world's types, the others a number.
         rec, flags, variant = (ident(imported.usable[i]) for i in (0, 2, 3))
         for i, f in enumerate(names):
