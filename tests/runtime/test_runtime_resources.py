@@ -903,7 +903,7 @@ def test_interface_both_imported_and_exported(
 # (`toplevel-export`). wasm-tools (`component wit --json`, and the types of the component it
 # builds) says the world's `thing` is an import: an alias of the *imported* `alias1.thing`, so
 # world-level functions take and return the host's objects. An interface that is only imported
-# (`alias3`) sees the imported one too; the exported `alias2` sees the component's.
+# (`alias3`) sees the imported one too; the exported `alias2` and `alias4` see the component's.
 
 REDUX_WIT = """
 package test:redux;
@@ -928,6 +928,11 @@ interface alias3 {
   measure: func(t: borrow<thing>) -> u32;
 }
 
+interface alias4 {
+  use alias1.{thing};
+  keep: func(t: thing) -> thing;
+}
+
 world redux {
   use alias1.{thing, foo};
   import alias1;
@@ -935,6 +940,7 @@ world redux {
   import alias3;
   export alias1;
   export alias2;
+  export alias4;
   import toplevel-import: func(a: thing) -> thing;
   export toplevel-export: func(a: thing) -> thing;
   export test: func(things: list<thing>) -> list<thing>;
@@ -962,9 +968,11 @@ REDUX_BODIES = {
         (call $"test:redux/alias1#[resource-drop]thing" (local.get 0))
         (local.get $v)""",
     "unwrap": "(local.get 0)",  # foo { thing } flattens to the one handle
+    "test:redux/alias4#keep": "(local.get 0)",
     "test:redux/alias1#[constructor]thing": (
         '(call $"[export]test:redux/alias1#[resource-new]thing" (local.get 0))'
     ),
+    "test:redux/alias1#[method]thing.get": "(local.get 0)",  # a borrow of its own: the rep
 }
 
 
@@ -980,6 +988,7 @@ def test_world_level_use_of_a_dual_resource_is_the_imported_one(
     assert alias3.Thing is alias1.ImportedThing
     assert alias2.Thing is alias1.Thing and alias2.ImportedThing is alias1.ImportedThing
     assert alias2.Bar.__annotations__["thing"] == "Thing"
+    assert pkg.alias4.Thing is alias1.Thing
     dropped: list[int] = []
     seen: list[Any] = []
 
@@ -1036,4 +1045,12 @@ def test_world_level_use_of_a_dual_resource_is_the_imported_one(
         theirs = instance.alias1.Thing(4)
         with pytest.raises(TypeError):
             instance.take(theirs)
+        # ... which the export-only interface takes and gives back.
+        kept = instance.alias4.keep(theirs)
+        assert isinstance(kept, instance.alias1.Thing) and kept is not theirs
+        assert kept.get() == 4  # the component's `get` of its own: the rep, which is `v`
+        with pytest.raises(ValueError, match="no longer be used"):
+            theirs.get()  # moved into the component
+        with pytest.raises(TypeError):
+            instance.alias4.keep(HostThing(9))
         assert instance.take(HostThing(6)) == 66  # still usable
