@@ -51,6 +51,49 @@ MODULE_RESERVED = frozenset(("annotations",))
 # A parameter named `self` would clash with the method's own first parameter.
 PARAM_RESERVED = ANNOTATION_BUILTINS | {"self"}
 
+# --- names the generated code keeps, per scope (see `Scope`): WIT items converted to one of these
+# get a trailing `_` there.
+
+# An interface module's classes.
+INTERFACE_MODULE_NAMES = ("Host", "Exports")
+
+# What the package's `__init__` imports from the run time (beside the world class, the
+# `<World>Imports` protocol and, in the guest wrappers, only `Ok`, `Err` and `Some`).
+RUNTIME_EXPORTS = (
+    "Ok",
+    "Err",
+    "Some",
+    "ComponentError",
+    "WasmTrap",
+    "InstanceUnusable",
+    "DeadlineExceeded",
+    "OutOfFuel",
+    "CacheWarning",
+)
+
+# The world class's own members.
+WORLD_CLASS_NAMES = (
+    "load",
+    "instantiate",
+    "from_python",
+    "add_to_linker",
+    "close",
+    "store",
+    "component",
+)
+
+# Names the generated resource classes keep: `close` on a class wrapping handles (`_rt.Resource`:
+# the host's class of an exported resource, the guest's of an imported one), the `drop` hook on
+# the host's base class of an imported one. The same views name a resource's members in both
+# packages, where the sides are swapped, so every resource keeps both. A static function's
+# parameters cannot be named `cls`.
+RESOURCE_NAMES = ("close", "drop")
+RESOURCE_PARAM_RESERVED = PARAM_RESERVED | {"cls"}
+
+# Scopes whose names the guest wrappers also define at module level (an imported interface's
+# functions, the world's imported functions), beside the builtins of annotations.
+MODULE_LEVEL_RESERVED = ANNOTATION_BUILTINS | MODULE_RESERVED
+
 # Public modules of the standard library, the union over Python 3.11-3.14 (3.11's
 # `sys.stdlib_module_names`, which still lists the modules 3.12 and 3.13 removed, plus 3.14's
 # `annotationlib` and `compression`; names starting with `_` cannot come from WIT), fixed like

@@ -27,43 +27,7 @@ from witgen.codegen.pytypes import (
 from witgen.codegen.walk import InterfaceUse, WorldWalk
 from witgen.resolve import model as m
 
-# Names each kind of module keeps for the generated API (see `Scope`): WIT items converted to one
-# of these get a trailing `_`.
-INTERFACE_MODULE_NAMES = ("Host", "Exports")
-RUNTIME_EXPORTS = (
-    "Ok",
-    "Err",
-    "Some",
-    "ComponentError",
-    "WasmTrap",
-    "InstanceUnusable",
-    "DeadlineExceeded",
-    "OutOfFuel",
-    "CacheWarning",
-)
-WORLD_CLASS_NAMES = (
-    "load",
-    "instantiate",
-    "from_python",
-    "add_to_linker",
-    "close",
-    "store",
-    "component",
-)
-
 FREESTANDING = ("freestanding", "async-freestanding")
-
-# Names the generated resource classes keep: `close` on a class wrapping handles (`_rt.Resource`:
-# the host's class of an exported resource, the guest's of an imported one), the `drop` hook on
-# the host's base class of an imported one. The same views name a resource's members in both
-# packages, where the sides are swapped, so every resource keeps both. A static function's
-# parameters cannot be named `cls`.
-RESOURCE_NAMES = ("close", "drop")
-RESOURCE_PARAM_RESERVED = naming.PARAM_RESERVED | {"cls"}
-
-# Scopes whose names the guest wrappers also define at module level (an imported interface's
-# functions, the world's imported functions), beside the builtins of annotations.
-MODULE_LEVEL_RESERVED = naming.ANNOTATION_BUILTINS | naming.MODULE_RESERVED
 
 
 # --------------------------------------------------------------------------------------------
@@ -388,7 +352,7 @@ class ViewBuilder:
         self.modules = module_names(walk)
         self.world_name = walk.world.name
         # The world class lives beside the run time's names in the package's `__init__`.
-        self.class_name = Scope("the package's __init__", RUNTIME_EXPORTS).claim(
+        self.class_name = Scope("the package's __init__", naming.RUNTIME_EXPORTS).claim(
             naming.upper_camel(walk.world.name), f"world '{walk.world.name}'"
         )
         self.imports_name = f"{self.class_name}Imports"
@@ -431,14 +395,15 @@ class ViewBuilder:
         for use in self.walk.interfaces:
             module = self.modules[use.id]
             scope = Scope(
-                f"module '{module}' (interface '{use.instance_name}')", INTERFACE_MODULE_NAMES
+                f"module '{module}' (interface '{use.instance_name}')",
+                naming.INTERFACE_MODULE_NAMES,
             )
             self.scopes[module] = scope
             for type_id in sorted(use.interface.types.values()):
                 self._name_type(type_id, module, scope)
         world_scope = Scope(
             "the package's __init__",
-            (self.class_name, self.imports_name, *RUNTIME_EXPORTS),
+            (self.class_name, self.imports_name, *naming.RUNTIME_EXPORTS),
         )
         self.scopes[""] = world_scope
         for type_id in sorted(self.walk.types):
@@ -678,7 +643,7 @@ class ViewBuilder:
         carry is a warning."""
         types = self.host_types if where == "imported" else self.types
         in_resource = func.kind.tag not in FREESTANDING
-        reserved = RESOURCE_PARAM_RESERVED if in_resource else naming.PARAM_RESERVED
+        reserved = naming.RESOURCE_PARAM_RESERVED if in_resource else naming.PARAM_RESERVED
         scope = Scope(f"the parameters of '{func.name}'", reserved)
         params = [
             ParamView(
@@ -750,7 +715,7 @@ class ViewBuilder:
             f"resource '{td.name}'",
             (
                 *naming.ANNOTATION_BUILTINS,
-                *RESOURCE_NAMES,
+                *naming.RESOURCE_NAMES,
             ),
         )
         getters: dict[str, PropertyView] = {}
@@ -860,7 +825,7 @@ class ViewBuilder:
         host_funcs: list[FuncView] = []
         export_funcs: list[FuncView] = []
         host_scope = Scope(
-            f"the protocol of interface '{use.instance_name}'", MODULE_LEVEL_RESERVED
+            f"the protocol of interface '{use.instance_name}'", naming.MODULE_LEVEL_RESERVED
         )
         host_props: list[AccessorView] = []
         export_props: list[AccessorView] = []
@@ -923,9 +888,9 @@ class ViewBuilder:
         world_ctx = ModuleCtx("")
         # Attribute names: exported interfaces on the world class, imported ones on the protocol.
         class_scope = Scope(
-            f"class {self.class_name}", (*WORLD_CLASS_NAMES, *naming.ANNOTATION_BUILTINS)
+            f"class {self.class_name}", (*naming.WORLD_CLASS_NAMES, *naming.ANNOTATION_BUILTINS)
         )
-        proto_scope = Scope(f"protocol {self.imports_name}", MODULE_LEVEL_RESERVED)
+        proto_scope = Scope(f"protocol {self.imports_name}", naming.MODULE_LEVEL_RESERVED)
         modules: list[ModuleView] = []
         host_ifaces: list[InterfaceView] = []
         export_ifaces: list[InterfaceView] = []
@@ -982,7 +947,7 @@ class ViewBuilder:
         world_types = self.type_views(walk.types, world_ctx)
         reexports = self.reexports(world_ctx)
         public = sorted(
-            {self.class_name, self.imports_name, *RUNTIME_EXPORTS}
+            {self.class_name, self.imports_name, *naming.RUNTIME_EXPORTS}
             | {t.py_name for t in world_types}
             | {c.py_name for t in world_types if t.kind == "variant" for c in t.cases}
             | {r.py_name for r in reexports}
