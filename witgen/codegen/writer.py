@@ -11,10 +11,10 @@ them (wit-bindgen's `--check`, cargo's "write only when changed"):
   module goes, a file where a folder goes: `OutputError`, naming it), then every changed file is
   written to its temporary file, and only when all are written are they renamed into place (a
   failure on the way removes the temporary files and the folders made for them);
-* a file of the package's own folders (the package's, and `imports/`, `exports/` of guest
-  wrappers) that generation no longer produces is removed if witgen wrote it (it starts with
-  the generated-file header, whatever the version); any other file is left alone, and so is
-  every other folder: another package generated inside this one (`-o OUT/w`) is not part of it;
+* a file of the package folder that generation no longer produces is removed if witgen wrote it
+  (it starts with the generated-file header, whatever the version); any other file is left
+  alone, and so is a folder that still holds one. Another package generated inside this one
+  (`-o OUT/w` makes `OUT/w/v/`, whose root has a generated `py.typed`) is not part of it;
 * `check` reports the same differences without writing anything.
 """
 
@@ -23,7 +23,7 @@ from __future__ import annotations
 import os
 import tempfile
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from witgen.codegen.host import GeneratedPackage
 from witgen.errors import WitError
@@ -114,21 +114,27 @@ def _plan(package: GeneratedPackage, out_dir: Path) -> tuple[Changes, dict[str, 
             continue
         (changes.created if old is None else changes.written).append(name)
         data[name] = encoded
-    # Only the package's own folders: not their subfolders, which may be other packages.
-    for folder in sorted(_folders(package)):
-        here = target / folder
-        if not here.is_dir():
-            continue
-        for path in sorted(here.iterdir()):
-            rel = path.relative_to(target).as_posix()
-            if path.is_file() and rel not in package.files and _generated_by_witgen(path):
-                changes.removed.append(rel)
+    for path in _own_files(target):
+        rel = path.relative_to(target).as_posix()
+        if rel not in package.files and _generated_by_witgen(path):
+            changes.removed.append(rel)
     return changes, data
 
 
-def _folders(package: GeneratedPackage) -> set[str]:
-    """The folders of the package (relative, "." for its own) that hold generated files."""
-    return {PurePosixPath(name).parent.as_posix() for name in package.files}
+def _own_files(target: Path) -> list[Path]:
+    """The files under the package folder `target` (sorted), leaving out every folder inside it
+    that is the root of another generated package (`-o OUT/w` made `OUT/w/v/`): its `py.typed`,
+    which only a package's root has, starts with the generated-file header."""
+    if not target.is_dir():
+        return []
+    out = []
+    for path in sorted(target.iterdir()):
+        if path.is_dir() and not path.is_symlink():
+            if not _generated_by_witgen(path / "py.typed"):
+                out += _own_files(path)
+        elif path.is_file():
+            out.append(path)
+    return sorted(out)
 
 
 def _in_the_way(target: Path, names: list[str]) -> Path | None:
@@ -213,8 +219,15 @@ def write_package(package: GeneratedPackage, out_dir: Path) -> Changes:
             except OSError:
                 pass
         raise
-    for tmp, path in staged:
-        os.replace(tmp, path)
+    # Renaming is the last step; should one fail (hardly ever: the folder is writable, the
+    # files are staged), the others' temporary files go too.
+    for i, (tmp, path) in enumerate(staged):
+        try:
+            os.replace(tmp, path)
+        except BaseException:
+            for left, _ in staged[i:]:
+                _unlink(left)
+            raise
     for rel in changes.removed:
         path = changes.target / rel
         path.unlink(missing_ok=True)
