@@ -379,9 +379,10 @@ def hostile_worlds(draw: st.DrawFn) -> World:
         used = imported[0].usable[:2]
         world_taken |= {norm(t) for t in used}
         items.append(f"  use {ident(imported[0].name)}.{{{', '.join(ident(t) for t in used)}}};\n")
-    # World functions, often named like an interface: WIT allows it (an interface's key is its
-    # path), and in the same direction both become attributes of one Python class.
-    names = st.sampled_from(VOCABULARY) | st.sampled_from(iface_names)
+    # World functions, sometimes named like an interface: WIT allows it (an interface's key is
+    # its path), and in the same direction both become attributes of one Python class (a clash;
+    # weighted so that about one world in six has one).
+    names = st.sampled_from(VOCABULARY + iface_names * 10)
     for f in draw(st.lists(names, max_size=6, unique_by=norm)):
         direction = draw(st.sampled_from(["import", "export"]))
         taken = world_taken if direction == "import" else exports_taken
@@ -393,3 +394,10 @@ def hostile_worlds(draw: st.DrawFn) -> World:
             f"{docs(doc, '  ')}  {direction} {ident(f)}: func({_params(params, 's32')});\n"
         )
     return World("hostile:rand", world, doc, interfaces, items)
+
+
+def clash_world() -> World:
+    """A world whose exported function and exported interface are both `api`: one Python name in
+    the world class, so generation refuses it, naming both."""
+    api = interface("api", "export", list("abcdefgh"), "", 0)
+    return World("hostile:clash", "clash", "", [api], ["  export api: func();\n"])

@@ -25,12 +25,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 
 from hostile import (
     STDLIB_AND_RUNTIME,
     VOCABULARY,
     World,
+    clash_world,
     coverage_worlds,
     hostile_worlds,
     ident,
@@ -123,6 +124,7 @@ def test_coverage_worlds_generate_and_import(batch: Batch) -> None:
 
 @settings(PROFILE, max_examples=RANDOM_WORLDS)
 @given(world=hostile_worlds())
+@example(world=clash_world())  # so that every run sees a refusal (about one world in six does)
 def test_random_hostile_worlds_generate_and_import(batch: Batch, world: World) -> None:
     batch.add(world, f"rand{len(batch.packages) + len(batch.clashes):04d}")
 
@@ -166,6 +168,9 @@ def test_mypy_on_every_hostile_package(batch: Batch, tmp_path: Path) -> None:
     )
     unexpected = [e for e in errors if not known_runtime_line(batch.root, e)]
     assert unexpected == [], "\n".join(unexpected[:200])
+    assert any("class Clash" in clash for clash in batch.clashes) or not any(
+        f.startswith("rand") for f in folders
+    )
     print(
         f"hostile worlds: {len(folders)} packages generated in {batch.seconds:.1f} s,"
         f" {len(batch.clashes)} worlds refused as clashes; mypy --strict {strict_seconds:.1f} s"
