@@ -8,6 +8,7 @@ Used by `tests/codegen` and `tests/runtime` (pytest puts `tests/` on `sys.path`,
 from __future__ import annotations
 
 import importlib
+import importlib.metadata
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -43,3 +44,28 @@ def generate_and_import(wit: str | Path, out: Path, world: str | None = None) ->
         del sys.modules[name]
     importlib.invalidate_caches()
     return importlib.import_module(package.name)
+
+
+NO_WASI = (
+    "no installed PyPI package ships the WASI 0.2 WIT files (a `deps/` folder holding"
+    " `cli@0.2.N/` and `http@0.2.N/`); `pip install spin-sdk` (in the test extra) provides them"
+)
+
+
+def find_wasi_deps() -> Path | None:
+    """A `deps/` folder of WASI WIT shipped inside an installed distribution (spin-sdk ships
+    `spin_sdk/wit/deps/{cli,http,io,...}@0.2.N/`; componentize-py's and wasmtime's wheels carry
+    WASI only compiled into their binaries, as no `.wit` file)."""
+    for dist in sorted(importlib.metadata.distributions(), key=lambda d: d.metadata["Name"] or ""):
+        for file in dist.files or ():
+            parts = file.parts
+            if (
+                file.name == "proxy.wit"
+                and len(parts) >= 3
+                and parts[-3] == "deps"
+                and parts[-2].startswith("http@0.2.")
+            ):
+                deps = Path(str(file.locate())).parent.parent
+                if any(deps.glob("cli@0.2.*/command.wit")):
+                    return deps
+    return None

@@ -14,7 +14,6 @@ folder name is free), and mypy runs once over all of them together.
 from __future__ import annotations
 
 import importlib
-import importlib.metadata
 import re
 import subprocess
 import sys
@@ -24,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from codegen.support import REPO
+from codegen.support import NO_WASI, REPO, find_wasi_deps
 from witgen.codegen.host import generate_host
 from witgen.codegen.writer import write_package
 from witgen.resolve import model as m
@@ -37,10 +36,6 @@ CORPUS_FEATURES = ["active"]  # how the reference accepted the cases (corpus REA
 # Released WASI versions whose worlds are generated (pre-releases such as 0.2.0-rc-2023-11-10 and
 # 0.3.0-rc-... are left out: they are what the package ships for old guests, not WASI).
 WASI_VERSION = re.compile(r"0\.[23]\.\d+")
-NO_WASI = (
-    "no installed PyPI package ships the WASI 0.2 WIT files (a `deps/` folder holding"
-    " `cli@0.2.N/` and `http@0.2.N/`); `pip install spin-sdk` (in the test extra) provides them"
-)
 
 
 def corpus_cases() -> list[Path]:
@@ -52,25 +47,6 @@ def corpus_cases() -> list[Path]:
         wit = verdict.with_suffix(".wit")
         cases.append(wit if wit.is_file() else verdict.with_suffix(""))
     return cases
-
-
-def find_wasi_deps() -> Path | None:
-    """A `deps/` folder of WASI WIT shipped inside an installed distribution (spin-sdk ships
-    `spin_sdk/wit/deps/{cli,http,io,...}@0.2.N/`; componentize-py's and wasmtime's wheels carry
-    WASI only compiled into their binaries, as no `.wit` file)."""
-    for dist in sorted(importlib.metadata.distributions(), key=lambda d: d.metadata["Name"] or ""):
-        for file in dist.files or ():
-            parts = file.parts
-            if (
-                file.name == "proxy.wit"
-                and len(parts) >= 3
-                and parts[-3] == "deps"
-                and parts[-2].startswith("http@0.2.")
-            ):
-                deps = Path(str(file.locate())).parent.parent
-                if any(deps.glob("cli@0.2.*/command.wit")):
-                    return deps
-    return None
 
 
 def slug(text: str) -> str:

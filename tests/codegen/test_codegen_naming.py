@@ -157,7 +157,7 @@ world w {
 def test_generated_packages_reexport_exactly_the_runtime_public_names() -> None:
     # The generator keeps its own list (it must not import wasmtime to name them); this keeps the
     # two in step.
-    from witgen.codegen.views import RUNTIME_EXPORTS
+    from witgen.codegen.naming import RUNTIME_EXPORTS
     from witgen.runtime import wasmtime_rt
 
     assert sorted(RUNTIME_EXPORTS) == sorted(wasmtime_rt.__all__)

@@ -896,3 +896,161 @@ def test_interface_both_imported_and_exported(
         with pytest.raises(TypeError):
             instance.api.peek(HostR(1))
     assert ("drop", 7) not in log and log.count(("drop", 5)) == 1
+
+
+# --- world-level `use` of a resource of an interface both imported and exported ---------------
+# The shapes of the jco fixtures `resource_alias_redux` and `resource_import_and_export`
+# (`toplevel-export`). wasm-tools (`component wit --json`, and the types of the component it
+# builds) says the world's `thing` is an import: an alias of the *imported* `alias1.thing`, so
+# world-level functions take and return the host's objects. An interface that is only imported
+# (`alias3`) sees the imported one too; the exported `alias2` and `alias4` see the component's.
+
+REDUX_WIT = """
+package test:redux;
+
+interface alias1 {
+  resource thing {
+    constructor(v: u32);
+    get: func() -> u32;
+  }
+  record foo { thing: thing }
+  a: func(f: foo) -> list<thing>;
+}
+
+interface alias2 {
+  use alias1.{foo, thing};
+  record bar { thing: thing }
+  b: func(f: foo, g: bar) -> list<thing>;
+}
+
+interface alias3 {
+  use alias1.{thing};
+  measure: func(t: borrow<thing>) -> u32;
+}
+
+interface alias4 {
+  use alias1.{thing};
+  keep: func(t: thing) -> thing;
+}
+
+world redux {
+  use alias1.{thing, foo};
+  import alias1;
+  import alias2;
+  import alias3;
+  export alias1;
+  export alias2;
+  export alias4;
+  import toplevel-import: func(a: thing) -> thing;
+  export toplevel-export: func(a: thing) -> thing;
+  export test: func(things: list<thing>) -> list<thing>;
+  export take: func(t: thing) -> u32;
+  export unwrap: func(f: foo) -> thing;
+}
+"""
+
+REDUX_BODIES = {
+    "toplevel-export": '(call $"toplevel-import" (local.get 0))',
+    # The list's (pointer, length) handed back as the result: the same handles, moved out again.
+    "test": """
+        (local $rp i32)
+        (local.set $rp (call $alloc (i32.const 8)))
+        (i32.store (local.get $rp) (local.get 0))
+        (i32.store offset=4 (local.get $rp) (local.get 1))
+        (local.get $rp)""",
+    # get() of the imported `thing` plus `alias3.measure` of it (both borrow our own handle),
+    # then the handle is dropped (the host's hook runs).
+    "take": """
+        (local $v i32)
+        (local.set $v (i32.add
+          (call $"test:redux/alias1#[method]thing.get" (local.get 0))
+          (call $"test:redux/alias3#measure" (local.get 0))))
+        (call $"test:redux/alias1#[resource-drop]thing" (local.get 0))
+        (local.get $v)""",
+    "unwrap": "(local.get 0)",  # foo { thing } flattens to the one handle
+    "test:redux/alias4#keep": "(local.get 0)",
+    "test:redux/alias1#[constructor]thing": (
+        '(call $"[export]test:redux/alias1#[resource-new]thing" (local.get 0))'
+    ),
+    "test:redux/alias1#[method]thing.get": "(local.get 0)",  # a borrow of its own: the rep
+}
+
+
+def test_world_level_use_of_a_dual_resource_is_the_imported_one(
+    component_builder: Callable[..., Path], tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    pkg = generate_and_import(REDUX_WIT, tmp_path_factory.mktemp("redux"))
+    component = component_builder(REDUX_WIT, bodies=REDUX_BODIES)
+    alias1, alias2, alias3 = pkg.alias1, pkg.alias2, pkg.alias3
+    # The world's types and the import-only interface's are the host's side; the exported
+    # interface's own `thing` is the component's (its import-side copy is `ImportedThing`).
+    assert pkg.Thing is alias1.ImportedThing and pkg.Foo is alias1.ImportedFoo
+    assert alias3.Thing is alias1.ImportedThing
+    assert alias2.Thing is alias1.Thing and alias2.ImportedThing is alias1.ImportedThing
+    assert alias2.Bar.__annotations__["thing"] == "Thing"
+    assert pkg.alias4.Thing is alias1.Thing
+    dropped: list[int] = []
+    seen: list[Any] = []
+
+    class HostThing(alias1.ImportedThing):  # type: ignore[misc, name-defined]
+        def __init__(self, v: int) -> None:
+            self.v = v
+
+        def get(self) -> int:
+            return int(self.v)
+
+        def drop(self) -> None:
+            dropped.append(self.v)
+
+    class Alias1Host:
+        thing = HostThing
+
+        def a(self, f: Any) -> list[Any]:
+            return [f.thing]
+
+    class Alias2Host:
+        def b(self, f: Any, g: Any) -> list[Any]:
+            return [f.thing, g.thing]
+
+    class Alias3Host:
+        def measure(self, t: Any) -> int:
+            seen.append(t)
+            return int(t.v * 10)
+
+    class ReduxHost:
+        alias1 = Alias1Host()
+        alias2 = Alias2Host()
+        alias3 = Alias3Host()
+
+        def toplevel_import(self, a: Any) -> Any:
+            seen.append(a)
+            return HostThing(a.v + 1)
+
+    with pkg.Redux.load(component, ReduxHost()) as instance:
+        # Moved into the component, measured through `alias3` (the same host object), dropped.
+        five = HostThing(5)
+        assert instance.take(five) == 55
+        assert seen == [five] and dropped == [5]
+        # Through the component to the host's world-level import and back.
+        seven = HostThing(7)
+        back = instance.toplevel_export(seven)
+        assert seen[-1] is seven and type(back) is HostThing and back.v == 8
+        things = [HostThing(1), HostThing(2)]
+        out = instance.test(things)
+        assert len(out) == 2 and out[0] is things[0] and out[1] is things[1]
+        three = HostThing(3)
+        assert instance.unwrap(pkg.Foo(three)) is three
+        assert dropped == [5]  # every other object came back to the host: no hook
+        # The component's own `thing` is the other side: refused before wasm is entered.
+        theirs = instance.alias1.Thing(4)
+        with pytest.raises(TypeError):
+            instance.take(theirs)
+        # ... which the export-only interface takes and gives back.
+        kept = instance.alias4.keep(theirs)
+        assert isinstance(kept, instance.alias1.Thing) and kept is not theirs
+        assert kept.get() == 4  # the component's `get` of its own: the rep, which is `v`
+        with pytest.raises(ValueError, match="no longer be used"):
+            theirs.get()  # moved into the component
+        with pytest.raises(TypeError):
+            instance.alias4.keep(HostThing(9))
+        assert instance.take(HostThing(6)) == 66  # still usable

@@ -19,7 +19,7 @@ from __future__ import annotations
 import dataclasses
 
 from witgen.codegen import CodegenError, naming
-from witgen.codegen.host import HEADER, GeneratedPackage, python_file, runtime_text
+from witgen.codegen.host import HEADER, GeneratedPackage, python_file, runtime_text, world_names
 from witgen.codegen.views import (
     FuncView,
     InterfaceView,
@@ -38,6 +38,11 @@ class GuestViews:
     lives, the name of each exported interface's base class, resource docstrings."""
 
     def __init__(self, resolve: m.Resolve, world_id: int) -> None:
+        clash = naming.package_clash(
+            resolve.worlds[world_id].name, world_names(resolve), guest=True
+        )
+        if clash is not None:
+            raise CodegenError(clash)
         walk = walk_world(resolve, world_id)
         for use in walk.interfaces:
             if use.imported and use.exported:
@@ -121,6 +126,7 @@ class GuestViews:
             {w.class_name, "Ok", "Err", "Some"}
             | {t.py_name for t in w.types}
             | {c.py_name for t in w.types if t.kind == "variant" for c in t.cases}
+            | {r.py_name for r in w.reexports}
         )
         pairs = w.import_pairs
         files["__init__.py"] = python_file(

@@ -62,10 +62,24 @@ def runtime_text(source: str = "wasmtime_rt.py") -> str:
     return f"{HEADER}\n{(RUNTIME / source).read_text(encoding='utf-8')}"
 
 
+def world_names(resolve: m.Resolve) -> list[str]:
+    """The names of every world `resolve` defines (whose packages could share an output folder)."""
+    return [world.name for world in resolve.worlds]
+
+
 def generate_host(resolve: m.Resolve, world_id: int) -> GeneratedPackage:
+    clash = naming.package_clash(resolve.worlds[world_id].name, world_names(resolve), guest=False)
+    if clash is not None:
+        raise CodegenError(clash)
     walk = walk_world(resolve, world_id)
     views = ViewBuilder(resolve, walk).build()
-    package = snake(walk.world.name)
+    package = naming.package_name(walk.world.name)
+    if package != snake(walk.world.name):
+        views.warnings.append(
+            f"world '{walk.world.name}': its host bindings are the package '{package}', since"
+            f" '{snake(walk.world.name)}' is a module of the standard library or of the bindings'"
+            " run time"
+        )
     files: dict[str, str] = {}
     for module in views.modules:
         filename = f"{module.name}.py"

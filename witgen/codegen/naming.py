@@ -10,9 +10,15 @@ table), adapted to Python:
   `none` as a type -> `None_`). The table is fixed, the union over Python 3.11 to 3.14, so output
   never depends on the interpreter that runs witgen;
 * a name that the generated code itself needs in that scope (`load`, `close`, the builtins used in
-  annotations, ...) gets a trailing `_` too;
+  annotations, ...) gets a trailing `_` too. Builtins that generated code calls or decorates with
+  in a scope holding WIT names (`property`, `staticmethod`, `classmethod`) are never used bare:
+  the templates write `_builtins.property`, so a WIT item of that name shadows nothing;
+* a package (a world's) is never named like a module of the standard library or of the run
+  time's dependencies (`typing`, `json`, `wasmtime`): it would shadow that module for every
+  import on a path that starts with the output folder. It gets a trailing `_`;
 * any other clash after conversion is a `CodegenError` naming both WIT items. WIT identifiers
-  never contain `_`, so an escaped name can never clash with a converted one.
+  never contain `_`, so an escaped name can never clash with a converted one (only with another
+  escaped one, which `Scope` escapes again).
 """
 
 from __future__ import annotations
@@ -33,11 +39,91 @@ KEYWORDS = frozenset("""
 
 # Builtins that generated annotations use unqualified. A field, parameter or method with one of
 # these names would shadow the type inside a class body (where mypy resolves annotations first),
-# so such names are escaped in every scope.
-ANNOTATION_BUILTINS = frozenset(("bool", "int", "float", "str", "bytes", "list", "tuple", "object"))
+# so such names are escaped in every scope. (`type` and `None` are keywords, escaped anyway.)
+ANNOTATION_BUILTINS = frozenset(
+    ("bool", "int", "float", "str", "bytes", "list", "tuple", "dict", "object")
+)
+
+# Names a module that holds functions named from WIT (the guest wrappers' imported functions)
+# already binds: `from __future__ import annotations` defines `annotations`.
+MODULE_RESERVED = frozenset(("annotations",))
 
 # A parameter named `self` would clash with the method's own first parameter.
 PARAM_RESERVED = ANNOTATION_BUILTINS | {"self"}
+
+# --- names the generated code keeps, per scope (see `Scope`): WIT items converted to one of these
+# get a trailing `_` there.
+
+# An interface module's classes.
+INTERFACE_MODULE_NAMES = ("Host", "Exports")
+
+# What the package's `__init__` imports from the run time (beside the world class, the
+# `<World>Imports` protocol and, in the guest wrappers, only `Ok`, `Err` and `Some`).
+RUNTIME_EXPORTS = (
+    "Ok",
+    "Err",
+    "Some",
+    "ComponentError",
+    "WasmTrap",
+    "InstanceUnusable",
+    "DeadlineExceeded",
+    "OutOfFuel",
+    "ComponentExit",
+    "CacheWarning",
+)
+
+# The world class's own members.
+WORLD_CLASS_NAMES = (
+    "load",
+    "instantiate",
+    "from_python",
+    "add_to_linker",
+    "close",
+    "store",
+    "component",
+)
+
+# Names the generated resource classes keep: `close` on a class wrapping handles (`_rt.Resource`:
+# the host's class of an exported resource, the guest's of an imported one), the `drop` hook on
+# the host's base class of an imported one. The same views name a resource's members in both
+# packages, where the sides are swapped, so every resource keeps both. A static function's
+# parameters cannot be named `cls`.
+RESOURCE_NAMES = ("close", "drop")
+RESOURCE_PARAM_RESERVED = PARAM_RESERVED | {"cls"}
+
+# Scopes whose names the guest wrappers also define at module level (an imported interface's
+# functions, the world's imported functions), beside the builtins of annotations.
+MODULE_LEVEL_RESERVED = ANNOTATION_BUILTINS | MODULE_RESERVED
+
+# Public modules of the standard library, the union over Python 3.11-3.14 (3.11's
+# `sys.stdlib_module_names`, which still lists the modules 3.12 and 3.13 removed, plus 3.14's
+# `annotationlib` and `compression`; names starting with `_` cannot come from WIT), fixed like
+# the keyword table, so output never depends on the interpreter that ran witgen.
+STDLIB_MODULES = frozenset("""
+    abc aifc annotationlib antigravity argparse array ast asynchat asyncio asyncore atexit audioop
+    base64 bdb binascii bisect builtins bz2 cProfile calendar cgi cgitb chunk cmath cmd code codecs
+    codeop collections colorsys compileall compression concurrent configparser contextlib
+    contextvars copy copyreg crypt csv ctypes curses dataclasses datetime dbm decimal difflib dis
+    distutils doctest email encodings ensurepip enum errno faulthandler fcntl filecmp fileinput
+    fnmatch fractions ftplib functools gc genericpath getopt getpass gettext glob graphlib grp
+    gzip hashlib heapq hmac html http idlelib imaplib imghdr imp importlib inspect io ipaddress
+    itertools json keyword lib2to3 linecache locale logging lzma mailbox mailcap marshal math
+    mimetypes mmap modulefinder msilib msvcrt multiprocessing netrc nis nntplib nt ntpath
+    nturl2path numbers opcode operator optparse os ossaudiodev pathlib pdb pickle pickletools pipes
+    pkgutil platform plistlib poplib posix posixpath pprint profile pstats pty pwd py_compile
+    pyclbr pydoc pydoc_data pyexpat queue quopri random re readline reprlib resource rlcompleter
+    runpy sched secrets select selectors shelve shlex shutil signal site smtpd smtplib sndhdr socket
+    socketserver spwd sqlite3 sre_compile sre_constants sre_parse ssl stat statistics string
+    stringprep struct subprocess sunau symtable sys sysconfig syslog tabnanny tarfile telnetlib tempfile termios
+    textwrap this threading time timeit tkinter token tokenize tomllib trace traceback tracemalloc
+    tty turtle turtledemo types typing unicodedata unittest urllib uu uuid venv warnings wave
+    weakref webbrowser winreg winsound wsgiref xdrlib xml xmlrpc zipapp zipfile zipimport zlib
+    zoneinfo
+    """.split())
+
+# What the generated packages import besides the standard library: wasmtime (the host bindings'
+# run time), and componentize-py's modules (the guest wrappers' glue inside a built plugin).
+RUNTIME_DEPENDENCIES = frozenset(("wasmtime", "componentize_py_runtime", "componentize_py_types"))
 
 
 def words(name: str) -> list[str]:
@@ -76,8 +162,10 @@ class Scope:
         self.owners: dict[str, str] = {}
 
     def claim(self, py_name: str, item: str) -> str:
-        """Give `py_name` (already converted) to `item` (e.g. "type 'point'"), escaped if reserved."""
-        if py_name in self.reserved:
+        """Give `py_name` (already converted) to `item` (e.g. "type 'point'"), escaped if reserved
+        (as often as needed: a reserved name may itself be an escaped one, the world class `Ok_`
+        of world `ok` beside a type `ok`)."""
+        while py_name in self.reserved:
             py_name += "_"
         other = self.owners.get(py_name)
         if other is not None:
@@ -89,7 +177,32 @@ class Scope:
         return py_name
 
 
+def package_name(world: str) -> str:
+    """The host bindings' package of world `world`: `my-world` -> `my_world`, `typing` ->
+    `typing_` (see the module docstring)."""
+    name = snake(world)
+    return name + "_" if name in STDLIB_MODULES | RUNTIME_DEPENDENCIES else name
+
+
 def guest_package(world: str) -> str:
     """The guest wrappers' package of world `world` (`plugin` -> `plugin_guest`); the host
     bindings name it too, for `from_python`."""
     return f"{snake(world).rstrip('_')}_guest"
+
+
+def package_clash(world: str, others: Iterable[str], guest: bool) -> str | None:
+    """Why the package of `world` (its guest wrappers when `guest`, else its host bindings)
+    cannot be written beside those of the worlds `others` (every world the input defines): the
+    guest wrappers of `w` and the host bindings of `w-guest` are both the folder `w_guest`, and
+    writing one would replace the other. None when there is no such world."""
+    for other in others:
+        if other == world:
+            continue
+        host, wrappers = (other, world) if guest else (world, other)
+        name = guest_package(wrappers)
+        if package_name(host) == name:
+            return (
+                f"the guest wrappers of world '{wrappers}' and the host bindings of world"
+                f" '{host}' would both be the package '{name}'; rename one of the worlds"
+            )
+    return None

@@ -87,6 +87,11 @@ class TypeMapper:
         self.names = names  # named TypeDef id -> (module, Python name)
         # resource TypeDef id -> EXPORTED, IMPORTED, or the phrase of why it cannot be carried
         self.resource_sides = resource_sides if resource_sides is not None else {}
+        # The answers of the walks below, per TypeDef: types share their parts, so an unremembered
+        # walk can take time exponential in the nesting (a record of two fields of a record of
+        # two fields ...).
+        self._handles: dict[int, bool] = {}
+        self._unsupported: dict[int, str | None] = {}
 
     def dealias(self, ref: m.TypeRef) -> m.TypeRef:
         while isinstance(ref, int):
@@ -215,10 +220,14 @@ class TypeMapper:
         """Whether values of type `ref` can contain resource handles."""
         if not isinstance(ref, int):
             return False
-        k = self.resolve.types[ref].kind
-        if isinstance(k, (m.HandleKind, m.ResourceKind)):
-            return True
-        return any(self.has_handles(t) for t in self.inner_types(k))
+        known = self._handles.get(ref)
+        if known is None:
+            k = self.resolve.types[ref].kind
+            known = isinstance(k, (m.HandleKind, m.ResourceKind)) or any(
+                self.has_handles(t) for t in self.inner_types(k)
+            )
+            self._handles[ref] = known
+        return known
 
     @staticmethod
     def inner_types(k: m.TypeDefKind) -> list[m.TypeRef | None]:
@@ -253,6 +262,11 @@ class TypeMapper:
             return None
         if isinstance(ref, str):
             return ERROR_CONTEXTS if ref == "error-context" else None
+        if ref not in self._unsupported:
+            self._unsupported[ref] = self._find_unsupported(ref)
+        return self._unsupported[ref]
+
+    def _find_unsupported(self, ref: int) -> str | None:
         k = self.resolve.types[ref].kind
         if isinstance(k, m.HandleKind):
             return self.resource_problem(k.resource)

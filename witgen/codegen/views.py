@@ -27,43 +27,16 @@ from witgen.codegen.pytypes import (
 from witgen.codegen.walk import InterfaceUse, WorldWalk
 from witgen.resolve import model as m
 
-# Names each kind of module keeps for the generated API (see `Scope`): WIT items converted to one
-# of these get a trailing `_`.
-INTERFACE_MODULE_NAMES = ("Host", "Exports")
-RUNTIME_EXPORTS = (
-    "Ok",
-    "Err",
-    "Some",
-    "ComponentError",
-    "WasmTrap",
-    "InstanceUnusable",
-    "DeadlineExceeded",
-    "OutOfFuel",
-    "ComponentExit",
-    "CacheWarning",
-)
-WORLD_CLASS_NAMES = (
-    "load",
-    "instantiate",
-    "from_python",
-    "add_to_linker",
-    "close",
-    "store",
-    "component",
-)
-
 FREESTANDING = ("freestanding", "async-freestanding")
-
-# Names the generated resource classes keep: `close` on a class of an exported resource (from
-# `_rt.Resource`), the `drop` hook on the base class of an imported one; a static function's
-# parameters cannot be named `cls`.
-EXPORTED_RESOURCE_NAMES = ("close",)
-IMPORTED_RESOURCE_NAMES = ("drop",)
-RESOURCE_PARAM_RESERVED = naming.PARAM_RESERVED | {"cls"}
 
 
 # --------------------------------------------------------------------------------------------
-# Docstrings and comments
+# Docstrings
+#
+# Doc text only ever lands in string literals, never in `#` comments: tools read directives in
+# comments (`# type: ignore`, `# noqa`, `# fmt: off`, `# mypy: ...`, `# -*- coding ...`), so a doc
+# comment holding one would change how the generated file is checked or formatted. Fields and
+# enum members get attribute docstrings (a string after the member, as Sphinx and editors read).
 
 
 def _escape_text(text: str) -> str:
@@ -97,13 +70,6 @@ def docstring(*parts: str | None) -> str | None:
     return f'"""{body}"""'
 
 
-def comment_lines(text: str | None) -> list[str]:
-    """Doc text as the bodies of `#` comment lines (never containing a line break)."""
-    if not text:
-        return []
-    return [_escape_text(line).rstrip() for line in text.strip().splitlines()]
-
-
 # --------------------------------------------------------------------------------------------
 # View models
 
@@ -114,7 +80,7 @@ class FieldView:
     wit_name: str
     annotation: str
     converter: str
-    comment: list[str]
+    docstring: str | None  # an attribute docstring, after the field
 
 
 @dataclass
@@ -126,8 +92,7 @@ class CaseView:
     value: int
     annotation: str | None  # variant payload; None when the case has none
     converter: str
-    docstring: str | None
-    comment: list[str]
+    docstring: str | None  # a variant case's class docstring; a member's attribute docstring
 
 
 @dataclass
@@ -304,6 +269,14 @@ class ModuleView:
 
 
 @dataclass
+class ReexportView:
+    """A type of an interface module that the package's `__init__` re-exports."""
+
+    py_name: str
+    target: str  # where it is defined, e.g. `_m_types.FilterError_Empty`
+
+
+@dataclass
 class WorldView:
     class_name: str
     imports_name: str
@@ -322,6 +295,7 @@ class WorldView:
     host_resources: list[ResourceView] = field(default_factory=list)  # world-level resources
     import_props: list[AccessorView] = field(default_factory=list)  # world-level, the host's
     export_props: list[AccessorView] = field(default_factory=list)  # world-level, the component's
+    reexports: list[ReexportView] = field(default_factory=list)  # see `ViewBuilder.reexports`
     # The component-level names of everything the world imports (interfaces, functions, types):
     # `load` refuses a component that imports anything else, WASI aside.
     import_names: list[str] = field(default_factory=list)
@@ -422,7 +396,10 @@ class ViewBuilder:
         self.warnings: list[str] = []
         self.modules = module_names(walk)
         self.world_name = walk.world.name
-        self.class_name = naming.upper_camel(walk.world.name)
+        # The world class lives beside the run time's names in the package's `__init__`.
+        self.class_name = Scope("the package's __init__", naming.RUNTIME_EXPORTS).claim(
+            naming.upper_camel(walk.world.name), f"world '{walk.world.name}'"
+        )
         self.imports_name = f"{self.class_name}Imports"
         self.type_names: dict[int, tuple[str, str]] = {}
         self.case_names: dict[tuple[int, int], str] = {}
@@ -440,8 +417,15 @@ class ViewBuilder:
             for type_id in use.interface.types.values()
             if isinstance(resolve.types[type_id].kind, m.ResourceKind)
         }
+        # Whose side a named type is on follows its owner, as in the component wit-component
+        # builds (checked against `wasm-tools print`): the world's own types (its `use`s
+        # included) and those of interfaces it only imports are imports, so their handles are
+        # the host's; an interface it only exports sees the component's. Only an interface on
+        # both sides has two copies of its types (`Boxed` and `ImportedBoxed`).
+        self.import_side = {"", *(self.modules[u.id] for u in walk.interfaces if not u.exported)}
         self.host_names = dict(self.type_names)
         self.host_case_names = dict(self.case_names)
+        self._dual_types: dict[int, bool] = {}
         self._name_host_copies()
         host_sides = {**sides, **{t: IMPORTED for t in self.dual}}
         # Imported functions see the host's side of every resource.
@@ -456,39 +440,47 @@ class ViewBuilder:
         for use in self.walk.interfaces:
             module = self.modules[use.id]
             scope = Scope(
-                f"module '{module}' (interface '{use.instance_name}')", INTERFACE_MODULE_NAMES
+                f"module '{module}' (interface '{use.instance_name}')",
+                naming.INTERFACE_MODULE_NAMES,
             )
             self.scopes[module] = scope
             for type_id in sorted(use.interface.types.values()):
                 self._name_type(type_id, module, scope)
         world_scope = Scope(
             "the package's __init__",
-            (self.class_name, self.imports_name, *RUNTIME_EXPORTS),
+            (self.class_name, self.imports_name, *naming.RUNTIME_EXPORTS),
         )
         self.scopes[""] = world_scope
         for type_id in sorted(self.walk.types):
             self._name_type(type_id, "", world_scope)
 
     def mentions_dual(self, ref: m.TypeRef | None) -> bool:
-        """Whether type `ref` is, names or contains a resource of `self.dual`."""
+        """Whether type `ref` is, names or contains a resource of `self.dual` (remembered per
+        type, as `TypeMapper`'s walks are)."""
         if not isinstance(ref, int):
             return False
-        k = self.resolve.types[ref].kind
-        if isinstance(k, m.ResourceKind):
-            return ref in self.dual
-        if isinstance(k, m.HandleKind):
-            return self.types.resource_id(k.resource) in self.dual
-        return any(self.mentions_dual(t) for t in self.types.inner_types(k))
+        known = self._dual_types.get(ref)
+        if known is None:
+            k = self.resolve.types[ref].kind
+            if isinstance(k, m.ResourceKind):
+                known = ref in self.dual
+            elif isinstance(k, m.HandleKind):
+                known = self.types.resource_id(k.resource) in self.dual
+            else:
+                known = any(self.mentions_dual(t) for t in self.types.inner_types(k))
+            self._dual_types[ref] = known
+        return known
 
     def _name_host_copies(self) -> None:
         """Names of the import-side copies of the named types that mention a resource of an
-        interface the world both imports and exports: `Imported<Name>` in the same module
-        (followed by `_` while that is taken), their variant cases `Imported<Name>_<Case>`."""
-        imported = {self.modules[use.id] for use in self.walk.interfaces if use.imported}
-        imported.add("")
+        interface the world both imports and exports, when they are defined (or `use`d) in such
+        an interface: `Imported<Name>` in the same module (followed by `_` while that is taken),
+        their variant cases `Imported<Name>_<Case>`. Types of other modules have one side only
+        (see `import_side`)."""
+        both = {self.modules[u.id] for u in self.walk.interfaces if u.imported and u.exported}
         for type_id in sorted(self.type_names):
             module, py = self.type_names[type_id]
-            if module not in imported or not self.mentions_dual(type_id):
+            if module not in both or not self.mentions_dual(type_id):
                 continue
             td = self.resolve.types[type_id]
             scope = self.scopes[module]
@@ -541,27 +533,31 @@ class ViewBuilder:
     # --- types ---
 
     def type_views(self, type_ids: list[int], ctx: ModuleCtx) -> list[TypeView]:
-        """The views of `type_ids`, in definition order, each followed by its import-side copy
-        when it has one (so each converter still comes after those it uses)."""
+        """The views of `type_ids` (of module `ctx.module`), in definition order, each followed
+        by its import-side copy when it has one (so each converter still comes after those it
+        uses)."""
         out = []
+        imported = ctx.module in self.import_side
         for t in sorted(type_ids):
-            out.append(self.type_view(t, ctx))
+            out.append(self.type_view(t, ctx, imported))
             if self.host_names[t] != self.type_names[t]:
-                out.append(self.type_view(t, ctx, host=True))
+                out.append(self.type_view(t, ctx, True))
         return out
 
     def type_view(self, type_id: int, ctx: ModuleCtx, host: bool = False) -> TypeView:
-        """The view of type `type_id`, or of its import-side copy when `host`."""
+        """The view of type `type_id`, with the host's side of its resources when `host` (its
+        import-side copy, when it has one)."""
         td = self.resolve.types[type_id]
         assert td.name is not None
         types = self.host_types if host else self.types
         py = (self.host_names if host else self.type_names)[type_id][1]
         case_names = self.host_case_names if host else self.case_names
+        is_copy = host and self.host_names[type_id] != self.type_names[type_id]
         k = td.kind
         # Every type gets a docstring, so a class body is never empty.
         doc = td.docs or f"WIT type `{td.name}`."
         copy = None
-        if host:
+        if is_copy:
             original = self.type_names[type_id][1]
             copy = (
                 f"The copy of `{original}` that the imported interface uses: its resources are"
@@ -579,7 +575,7 @@ class ViewBuilder:
                         f.name,
                         types.annotation(f.ty, ctx),
                         types.converter(f.ty, ctx),
-                        comment_lines(f.docs),
+                        docstring(f.docs),
                     )
                 )
         elif isinstance(k, (m.EnumKind, m.FlagsKind)):
@@ -591,9 +587,7 @@ class ViewBuilder:
                 members = [(f.name, f.docs, 1 << i) for i, f in enumerate(k.flags)]
             for wit_name, docs, value in members:
                 name = scope.claim(naming.shouty(wit_name), f"'{wit_name}'")
-                view.cases.append(
-                    CaseView(name, wit_name, value, None, "None", None, comment_lines(docs))
-                )
+                view.cases.append(CaseView(name, wit_name, value, None, "None", docstring(docs)))
         elif isinstance(k, m.VariantKind):
             view.kind = "variant"
             for i, c in enumerate(k.cases):
@@ -605,13 +599,12 @@ class ViewBuilder:
                         None if c.ty is None else types.annotation(c.ty, ctx),
                         types.converter(c.ty, ctx),
                         docstring(c.docs, f"The `{c.name}` case of `{py}`."),
-                        [],
                     )
                 )
             view.annotation = " | ".join(c.py_name for c in view.cases)
         elif isinstance(k, m.ResourceKind):
             view.kind = "resource"
-            views = self.host_resource_views if host else self.resource_views
+            views = self.host_resource_views if is_copy else self.resource_views
             view.resource = views.get(type_id)
             if view.resource is None:
                 problem = types.resource_sides.get(type_id, RESOURCES)
@@ -619,10 +612,8 @@ class ViewBuilder:
                 view.docstring = docstring(
                     td.docs, f"A placeholder: {problem} are not supported by these bindings yet."
                 )
-                self.warnings.append(
-                    f"resource '{td.name}': {problem} are not supported by these bindings yet;"
-                    " functions that use it raise NotImplementedError"
-                )
+                # No warning here: the functions that reach it warn, where the user's code can
+                # meet it (`func_view`); WASI's, which wasmtime provides, mostly never do.
             else:
                 usage = self.resource_usage(view.resource, type_id)
                 view.docstring = docstring(td.docs, usage, copy)
@@ -634,7 +625,14 @@ class ViewBuilder:
     # --- functions ---
 
     def func_views(
-        self, funcs: list[m.Function], ctx: ModuleCtx, scope: Scope, prefix: str, where: str
+        self,
+        funcs: list[m.Function],
+        ctx: ModuleCtx,
+        scope: Scope,
+        prefix: str,
+        where: str,
+        *,
+        warn: bool = True,
     ) -> list[FuncView]:
         out = []
         for func in funcs:
@@ -642,11 +640,18 @@ class ViewBuilder:
                 # Resource constructors, methods and statics come with resource support.
                 continue
             py = scope.claim(naming.snake(func.name), f"function '{func.name}'")
-            out.append(self.func_view(func, py, ctx, f"{prefix}{py}()", where))
+            out.append(self.func_view(func, py, ctx, f"{prefix}{py}()", where, warn=warn))
         return out
 
     def accessor_views(
-        self, funcs: list[m.Function], ctx: ModuleCtx, scope: Scope, prefix: str, where: str
+        self,
+        funcs: list[m.Function],
+        ctx: ModuleCtx,
+        scope: Scope,
+        prefix: str,
+        where: str,
+        *,
+        warn: bool = True,
     ) -> list[AccessorView]:
         """The getters among `funcs` (kind `getter`, named `[get]x`), each with its setter
         (`[set]x`), as properties named in `scope`. A getter `[get]x` clashes with a function `x`
@@ -656,13 +661,13 @@ class ViewBuilder:
             name = func.name.split("]", 1)[-1]  # `[get]x` -> `x`
             if func.kind.tag == "getter":
                 py = scope.claim(naming.snake(name), f"function '{func.name}'")
-                getter = self.func_view(func, py, ctx, f"{prefix}{py}", where)
+                getter = self.func_view(func, py, ctx, f"{prefix}{py}", where, warn=warn)
                 getter.spec, getter.attr = f"{spec_prefix(where)}G_{py}", f"_g_{py}"
                 props[name] = AccessorView(py, getter, None)
             elif func.kind.tag == "setter":
                 prop = props[name]  # the resolver checked that every setter has its getter
                 label = f"{prefix}{prop.py_name} (setter)"
-                setter = self.func_view(func, prop.py_name, ctx, label, where)
+                setter = self.func_view(func, prop.py_name, ctx, label, where, warn=warn)
                 setter.spec = f"{spec_prefix(where)}S_{prop.py_name}"
                 setter.attr = f"_s_{prop.py_name}"
                 prop.setter = setter
@@ -677,12 +682,14 @@ class ViewBuilder:
         where: str,
         *,
         method: bool = False,
+        warn: bool = True,
     ) -> FuncView:
         """The view of `func`; for a resource's `method` the first parameter (WIT's `self`) is
-        the Python `self`."""
+        the Python `self`. Unless `warn` is false, a feature it reaches that the run time cannot
+        carry is a warning."""
         types = self.host_types if where == "imported" else self.types
         in_resource = func.kind.tag not in FREESTANDING
-        reserved = RESOURCE_PARAM_RESERVED if in_resource else naming.PARAM_RESERVED
+        reserved = naming.RESOURCE_PARAM_RESERVED if in_resource else naming.PARAM_RESERVED
         scope = Scope(f"the parameters of '{func.name}'", reserved)
         params = [
             ParamView(
@@ -712,7 +719,7 @@ class ViewBuilder:
         refs = [*(p.ty for p in func.params), func.result]
         for t in refs:
             unsupported = unsupported or types.unsupported(t)
-        if unsupported is not None:
+        if unsupported is not None and warn:
             self.warnings.append(
                 f"{where} function '{func.name}': {unsupported} are not supported by these bindings"
                 " yet; calling it raises NotImplementedError"
@@ -759,7 +766,7 @@ class ViewBuilder:
             f"resource '{td.name}'",
             (
                 *naming.ANNOTATION_BUILTINS,
-                *(EXPORTED_RESOURCE_NAMES if exported else IMPORTED_RESOURCE_NAMES),
+                *naming.RESOURCE_NAMES,
             ),
         )
         getters: dict[str, PropertyView] = {}
@@ -870,13 +877,18 @@ class ViewBuilder:
         host_funcs: list[FuncView] = []
         export_funcs: list[FuncView] = []
         host_scope = Scope(
-            f"the protocol of interface '{use.instance_name}'", naming.ANNOTATION_BUILTINS
+            f"the protocol of interface '{use.instance_name}'", naming.MODULE_LEVEL_RESERVED
         )
         host_props: list[AccessorView] = []
         export_props: list[AccessorView] = []
         if use.imported:
-            host_funcs = self.func_views(funcs, ctx, host_scope, f"{attr}.", "imported")
-            host_props = self.accessor_views(funcs, ctx, host_scope, f"{attr}.", "imported")
+            # An imported WASI interface is wasmtime's: neither implemented nor called by the
+            # host's code, so what it cannot carry is no warning (an exported one is called).
+            warn = not use.provided_by_wasi
+            host_funcs = self.func_views(funcs, ctx, host_scope, f"{attr}.", "imported", warn=warn)
+            host_props = self.accessor_views(
+                funcs, ctx, host_scope, f"{attr}.", "imported", warn=warn
+            )
         export_scope = Scope(
             f"the exports of interface '{use.instance_name}'", naming.ANNOTATION_BUILTINS
         )
@@ -940,9 +952,9 @@ class ViewBuilder:
         world_ctx = ModuleCtx("")
         # Attribute names: exported interfaces on the world class, imported ones on the protocol.
         class_scope = Scope(
-            f"class {self.class_name}", (*WORLD_CLASS_NAMES, *naming.ANNOTATION_BUILTINS)
+            f"class {self.class_name}", (*naming.WORLD_CLASS_NAMES, *naming.ANNOTATION_BUILTINS)
         )
-        proto_scope = Scope(f"protocol {self.imports_name}", naming.ANNOTATION_BUILTINS)
+        proto_scope = Scope(f"protocol {self.imports_name}", naming.MODULE_LEVEL_RESERVED)
         modules: list[ModuleView] = []
         host_ifaces: list[InterfaceView] = []
         export_ifaces: list[InterfaceView] = []
@@ -997,10 +1009,12 @@ class ViewBuilder:
                 export_ifaces.append(view)
             world_ctx.uses.add(module)
         world_types = self.type_views(walk.types, world_ctx)
+        reexports = self.reexports(world_ctx)
         public = sorted(
-            {self.class_name, self.imports_name, *RUNTIME_EXPORTS}
+            {self.class_name, self.imports_name, *naming.RUNTIME_EXPORTS}
             | {t.py_name for t in world_types}
             | {c.py_name for t in world_types if t.kind == "variant" for c in t.cases}
+            | {r.py_name for r in reexports}
         )
         needs_host = bool(import_funcs or import_props or host_ifaces or world_resources)
         world_view = WorldView(
@@ -1021,6 +1035,7 @@ class ViewBuilder:
             world_resources,
             import_props,
             export_props,
+            reexports,
             sorted(
                 {use.instance_name for use in walk.interfaces if use.imported}
                 | {f.name for f in walk.import_funcs}
@@ -1028,3 +1043,74 @@ class ViewBuilder:
             ),
         )
         return PackageViews(world_view, modules, self.warnings)
+
+    # --- re-exports ---
+
+    def reexports(self, ctx: ModuleCtx) -> list[ReexportView]:
+        """The public types of interface modules that the world's functions reach, to be
+        re-exported by the package's `__init__` (where the world's own types and `use`s are
+        defined): every named type inside the world's types, through fields, cases, lists,
+        handles and aliases, and the case classes of every variant among them.
+
+        A name the package already defines (the world's types, the runtime's names, the world
+        class) keeps its meaning, and a name that two different types would take is given to
+        neither: both stay in their modules. One type reached under several names (`j.thing`,
+        an alias of `i.thing`) counts once, and one the package already has under another name
+        (the world's `Thing` standing for `ImportedThing`) is not repeated."""
+        world_scope = self.scopes[""]
+        taken = set(world_scope.owners) | world_scope.reserved
+        present = {self._canonical(t) for t in self.walk.types}
+        found: dict[str, dict[tuple[str, str], tuple[str, str]]] = {}  # name -> canon -> where
+        seen: set[int] = set()
+
+        def offer(name: str, canon: tuple[str, str], where: tuple[str, str]) -> None:
+            found.setdefault(name, {}).setdefault(canon, where)
+
+        def visit(ref: m.TypeRef | None) -> None:
+            if not isinstance(ref, int) or ref in seen:
+                return
+            seen.add(ref)
+            k = self.resolve.types[ref].kind
+            where = self.host_names.get(ref)
+            if where is not None and where[0] != "":
+                canon = self._canonical(ref)
+                if canon not in present:
+                    offer(where[1], canon, where)
+                if isinstance(k, m.VariantKind):
+                    for i in range(len(k.cases)):
+                        case = (where[0], self.host_case_names[(ref, i)])
+                        offer(case[1], case, case)
+            for inner in self._reached(k):
+                visit(inner)
+
+        for type_id in sorted(self.walk.types):
+            visit(type_id)
+        out = []
+        for name, candidates in sorted(found.items()):
+            if name in taken or len(candidates) > 1:
+                continue
+            (module, py), *_ = candidates.values()
+            out.append(ReexportView(name, ctx.ref(module, py)))
+        return out
+
+    def _canonical(self, ref: int) -> tuple[str, str]:
+        """Where the type that named type `ref` stands for is defined: aliases of named types
+        followed to the end (with the names of the host's side, as world types use them)."""
+        while True:
+            k = self.resolve.types[ref].kind
+            if not isinstance(k, m.AliasKind) or not isinstance(k.ty, int):
+                break
+            if self.resolve.types[k.ty].name is None:
+                break
+            ref = k.ty
+        return self.host_names[ref]
+
+    def _reached(self, k: m.TypeDefKind) -> list[m.TypeRef | None]:
+        """The types directly inside a type of kind `k`, handles' resources included."""
+        if isinstance(k, m.HandleKind):
+            return [k.resource]
+        if isinstance(k, m.MapKind):
+            return [k.key, k.value]
+        if isinstance(k, (m.FixedLengthListKind, m.FutureKind, m.StreamKind)):
+            return [k.ty]
+        return list(self.types.inner_types(k))
