@@ -16,10 +16,17 @@ from types import ModuleType
 from witgen.codegen.host import GeneratedPackage, generate_host
 from witgen.codegen.writer import write_package
 from witgen.resolve.loader import load_package
+from witgen.resolve.model import Resolve
 from witgen.resolve.select_world import select_world
 
 WIT_DIR = Path(__file__).parent / "wit"
 REPO = Path(__file__).resolve().parents[2]
+
+
+def load_world(path: Path, world: str | None = None) -> tuple[Resolve, int]:
+    """The resolved WIT at `path` and the id of its world `world` (as the command line picks it)."""
+    resolve, main = load_package(path)
+    return resolve, select_world(resolve, main, world)
 
 
 def generate(wit: str | Path, out: Path, world: str | None = None) -> GeneratedPackage:

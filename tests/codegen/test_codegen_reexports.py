@@ -16,10 +16,10 @@ from types import ModuleType
 
 import pytest
 
+from codegen.support import load_world
 from witgen.codegen.guest import generate_guest
-from witgen.codegen.host import generate_host, pick_world
+from witgen.codegen.host import generate_host
 from witgen.codegen.writer import write_package
-from witgen.resolve.loader import load
 
 REACH_WIT = """
 package t:reach;
@@ -79,8 +79,7 @@ def packages(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Mod
     for stem, wit in (("reach", REACH_WIT), ("clash", CLASH_WIT)):
         path = root / f"{stem}.wit"
         path.write_text(wit, encoding="utf-8")
-        resolve = load(path)
-        world = pick_world(resolve, None)
+        resolve, world = load_world(path)
         for generate in (generate_host, generate_guest):
             package = generate(resolve, world)
             package.name = f"rx_{package.name}"

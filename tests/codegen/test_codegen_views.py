@@ -11,11 +11,9 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from codegen.support import generate
+from codegen.support import generate, load_world
 from witgen.codegen.guest import generate_guest
-from witgen.codegen.host import pick_world
 from witgen.codegen.views import docstring
-from witgen.resolve.loader import load
 
 
 @given(st.text())
@@ -74,8 +72,8 @@ def comments(source: str) -> list[str]:
 
 def test_doc_text_never_lands_in_a_comment(tmp_path: Path) -> None:
     host = generate(DIRECTIVES_WIT, tmp_path)
-    resolve = load(tmp_path / "input.wit")
-    guest = generate_guest(resolve, pick_world(resolve, None))
+    resolve, world_id = load_world(tmp_path / "input.wit")
+    guest = generate_guest(resolve, world_id)
     for package in (host, guest):
         for name, text in package.files.items():
             if name.endswith(".py") and not name.endswith(("_rt.py", "_values.py")):

@@ -13,10 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from codegen.support import NO_WASI, find_wasi_deps
+from codegen.support import NO_WASI, find_wasi_deps, load_world
 from witgen.codegen.guest import generate_guest
-from witgen.codegen.host import generate_host, pick_world
-from witgen.resolve.loader import load
+from witgen.codegen.host import generate_host
 
 UNSUPPORTED = (
     "resources defined by WASI are not supported by these bindings yet; calling it raises"
@@ -63,8 +62,7 @@ world app {
 
 
 def warnings_of(root: Path, world: str, guest: bool = False) -> list[str]:
-    resolve = load(root)
-    world_id = pick_world(resolve, world)
+    resolve, world_id = load_world(root, world)
     return (generate_guest if guest else generate_host)(resolve, world_id).warnings
 
 

@@ -23,6 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from witgen import __version__
+from witgen.codegen import CodegenError
 from witgen.codegen.fmt import format_python
 from witgen.codegen import naming
 from witgen.codegen.naming import snake

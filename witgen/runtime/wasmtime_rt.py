@@ -3690,7 +3690,7 @@ class InProcessState(InstanceState):
 def _in_process_side(state: InProcessState, host_package: str) -> Any:
     grt = state.grt
 
-    class HostSide(grt.ModuleSide):  # type: ignore[misc,name-defined]
+    class HostSide(grt.ModuleSide):  # type: ignore[misc,name-defined,unused-ignore]
         """The host bindings' classes, seen from the guest package's converters."""
 
         ok = Ok
@@ -3726,7 +3726,7 @@ def _in_process_side(state: InProcessState, host_package: str) -> Any:
 def _in_process_backend(state: InProcessState, funcs: dict[Any, Any]) -> Any:
     grt = state.grt
 
-    class InProcessBackend(grt.Backend):  # type: ignore[misc,name-defined]
+    class InProcessBackend(grt.Backend):  # type: ignore[misc,name-defined,unused-ignore]
         """Carries the plugin's imports to the host object, through its `HostFunc`s."""
 
         side = state.side
