@@ -430,3 +430,38 @@ def test_a_verdict_that_is_not_the_users_own_file_is_not_trusted(
     pkg._rt._VERDICTS.clear()  # what this process remembers is not the point here
     with pytest.raises(pkg.ComponentError, match='export "run" returns u32'):
         pkg.Plugin.load(bad, Host(pkg), cache=tmp_path)
+
+
+# --------------------------------------------------------------------------------------------
+# The host object is checked too
+
+
+class Partial:
+    """A host object that forgot things: `log`, `clock.now`, and `size` of its file class."""
+
+    def __init__(self, pkg: ModuleType) -> None:
+        store = __import__(f"{pkg.__name__}.store", fromlist=["store"])
+        self.clock = object()
+        self.store = type(
+            "Store",
+            (),
+            {
+                "file": type("HalfFile", (store.File,), {}),
+                "dir": type("Dir", (store.Dir,), {}),
+                "file_size": staticmethod(lambda f: 0),
+            },
+        )()
+
+
+def test_load_names_everything_the_host_object_lacks(
+    pkg: ModuleType, component_builder: Callable[..., Path], tmp_path: Path
+) -> None:
+    """Before the component runs (not as an `AttributeError` in the middle of a call)."""
+    with pytest.raises(TypeError) as caught:
+        pkg.Plugin.load(component_builder(BASE), Partial(pkg), cache=tmp_path)
+    assert str(caught.value) == (
+        f"the host object does not provide what world {WORLD} imports:"
+        " host.clock.now() is missing (a function);"
+        " host.store.file (HalfFile) does not implement size;"
+        " host.log() is missing (a function)"
+    )

@@ -513,9 +513,23 @@ def test_host_constructor_returning_a_wrong_object(pkg: ModuleType, component: P
 
     host = Host(pkg)
     host.host.blob = NotABlob  # type: ignore[assignment]
+    # Refused by `load`, before the component runs: the class is no subclass of the base.
+    with pytest.raises(TypeError) as refused:
+        pkg.Res.load(component, host)
+    assert str(refused.value) == (
+        "the host object does not provide what world test:res/res imports:"
+        " host.host.blob is not a subclass of Blob"
+    )
+
+    class WrongStatic(Host(pkg).host.blob):  # type: ignore[misc, name-defined]
+        @staticmethod
+        def from_len(n: int) -> object:
+            return NotABlob(n)  # not an object of the resource's class
+
+    host.host.blob = WrongStatic
     instance = pkg.Res.load(component, host)
-    with pytest.raises(TypeError, match=r"host.Blob\(\): return value: expected own<blob>"):
-        instance.api.use_host(1)
+    with pytest.raises(TypeError, match=r"host.Blob.from_len\(\): return value: expected own<blob>"):
+        instance.api.use_static(1)
 
 
 def test_drop_hook_exception_reaches_the_caller(pkg: ModuleType, component: Path) -> None:

@@ -42,6 +42,7 @@ import sys
 import tempfile
 import threading
 import time
+import typing
 import warnings
 import weakref
 from ctypes import byref
@@ -1148,6 +1149,57 @@ class HostFunc:
             result.lower(out, results[0])
         except _Bad as bad:
             raise bad.error(f"{self.label}: return value") from None
+
+
+def check_host(host: Any, protocol: type, world: str) -> None:
+    """Raise `TypeError` naming all that `host` lacks of what `protocol` (the world's generated
+    imports protocol) asks for: a function, an interface's object (checked the same way, against
+    its `Host` protocol), a resource's class (a subclass of the generated base class, with no
+    abstract method left) or a property. Done by `add_to_linker`, so `load` reports it before the
+    component runs, rather than an `AttributeError` from inside a call."""
+    missing: list[str] = []
+    _lacks(host, protocol, "host", missing)
+    if missing:
+        raise TypeError(
+            f"the host object does not provide what world {world} imports: {'; '.join(missing)}"
+        )
+
+
+def _lacks(obj: Any, protocol: type, path: str, out: list[str]) -> None:
+    for name, member in vars(protocol).items():
+        if name.startswith("_"):
+            continue
+        where = f"{path}.{name}"
+        if isinstance(member, property):
+            try:
+                hint = typing.get_type_hints(member.fget).get("return")
+            except Exception:  # a name the annotation uses is not importable: check presence
+                hint = None
+            if typing.get_origin(hint) is type:  # `type[R]`: the host's class of resource R
+                base = typing.get_args(hint)[0]
+                value = getattr(obj, name, None)
+                if not (isinstance(value, type) and issubclass(value, base)):
+                    out.append(f"{where} is not a subclass of {base.__qualname__}")
+                elif getattr(value, "__abstractmethods__", None):
+                    left = ", ".join(sorted(getattr(value, "__abstractmethods__")))
+                    out.append(f"{where} ({value.__qualname__}) does not implement {left}")
+            elif isinstance(hint, type) and getattr(hint, "_is_protocol", False):
+                value = getattr(obj, name, None)  # the object of an imported interface
+                if value is None:
+                    out.append(f"{where} is missing (the implementation of an interface)")
+                else:
+                    _lacks(value, hint, where, out)
+            elif not _has(obj, name):  # a property the world's getter reads
+                out.append(f"{where} is missing (a property)")
+        elif callable(member) and not callable(getattr(obj, name, None)):
+            out.append(f"{where}() is missing (a function)")
+
+
+def _has(obj: Any, name: str) -> bool:
+    # Without running a property's getter (it may have effects, or need the component).
+    if name in getattr(obj, "__dict__", {}):
+        return True
+    return any(name in vars(k) for k in type(obj).__mro__)
 
 
 _HOST_FUNCS: dict[int, HostFunc] = {}
