@@ -465,3 +465,68 @@ def test_load_names_everything_the_host_object_lacks(
         " host.store.file (HalfFile) does not implement size;"
         " host.log() is missing (a function)"
     )
+
+
+# --------------------------------------------------------------------------------------------
+# Versions: wasmtime links an import of `@1.0.1` to a definition of `@1.0.0`, and finds an export
+# of `@1.0.1` for `@1.0.0` (semver-compatible versions), so the check compares those too.
+
+VERSIONED = """
+package test:ver@{version};
+
+interface host {{ f: func(a: {ty}) -> u32; }}
+interface api {{ g: func(a: u32) -> u32; }}
+
+world w {{
+  import host;
+  export api;
+}}
+"""
+
+# `g` calls `f` with its argument (a u32 at the core level either way) and returns its result.
+G_CALLS_F = {"test:ver/api@1.0.1#g": '(call $"test:ver/host@1.0.1#f" (local.get 0))'}
+
+
+@pytest.fixture(scope="module")
+def ver_pkg(tmp_path_factory: pytest.TempPathFactory) -> ModuleType:
+    return generate_and_import(
+        VERSIONED.format(version="1.0.0", ty="u32"), tmp_path_factory.mktemp("ver")
+    )
+
+
+def ver_host(ver_pkg: ModuleType) -> Any:
+    return type("Root", (), {"host": type("H", (), {"f": staticmethod(lambda a: a + 1)})()})()
+
+
+def test_a_compatible_version_of_the_same_types_loads(
+    ver_pkg: ModuleType, component_builder: Callable[..., Path], tmp_path: Path
+) -> None:
+    component = component_builder(VERSIONED.format(version="1.0.1", ty="u32"), bodies=G_CALLS_F)
+    plugin = ver_pkg.W.load(component, ver_host(ver_pkg), cache=tmp_path)
+    assert plugin.api.g(41) == 42
+
+
+def test_a_compatible_version_of_other_types_is_refused(
+    ver_pkg: ModuleType, component_builder: Callable[..., Path], tmp_path: Path
+) -> None:
+    """The component imports `test:ver/host@1.0.1`, whose `f` takes a string: wasmtime would link
+    the bindings' `f` (generated for `@1.0.0`, taking a u32) to it, so it must be refused, on
+    every path into an instance."""
+    component = component_builder(
+        VERSIONED.format(version="1.0.1", ty="string"),
+        bodies={"test:ver/api@1.0.1#g": "(i32.const 0)"},
+    )
+    message = (
+        'import "f" of interface "test:ver/host@1.0.0", parameter "a": string, but world'
+        " test:ver/w@1.0.0 says u32"
+    )
+    with pytest.raises(ver_pkg.ComponentError) as caught:
+        ver_pkg.W.load(component, ver_host(ver_pkg), cache=tmp_path)
+    assert str(caught.value) == f"{component}: {message}"
+    engine = wasmtime.Engine()
+    compiled = wasmtime.component.Component.from_file(engine, str(component))
+    linker = wasmtime.component.Linker(engine)
+    ver_pkg.W.add_to_linker(linker, ver_host(ver_pkg))
+    with pytest.raises(ver_pkg.ComponentError) as caught:
+        ver_pkg.W.instantiate(wasmtime.Store(engine), compiled, linker)
+    assert str(caught.value) == f"the component: {message}"

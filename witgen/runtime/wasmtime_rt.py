@@ -2158,6 +2158,47 @@ def check_component(
         _VERDICTS.setdefault(component, set()).add(contract.digest)
 
 
+def semver_key(name: str) -> str:
+    """What `name` ("ns:pkg/iface@1.2.3") has in common with the names of versions wasmtime
+    treats as compatible with it (in linking and in looking up exports): the package and
+    interface, and the version's major number (`@1`), or `@0.minor`, or the whole `@0.0.patch`; a
+    pre-release version is compatible with itself only."""
+    base, at, version = name.partition("@")
+    version = version.split("+", 1)[0]
+    if not at or "-" in version:
+        return name
+    parts = version.split(".")
+    if len(parts) != 3 or not all(p.isdigit() for p in parts):
+        return name
+    major, minor, patch = (int(p) for p in parts)
+    if major:
+        return f"{base}@{major}"
+    if minor:
+        return f"{base}@0.{minor}"
+    return f"{base}@0.0.{patch}"
+
+
+def top_level_names(ctype: Any, engine: Any, imported: bool) -> list[str]:
+    """The names of the top-level imports (or exports) of component type `ctype`."""
+    if imported:
+        count, nth = (
+            _b._wasmtime_component_type_import_count,
+            _b._wasmtime_component_type_import_nth,
+        )
+    else:
+        count, nth = (
+            _b._wasmtime_component_type_export_count,
+            _b._wasmtime_component_type_export_nth,
+        )
+    out = []
+    name, size, ext = _CharPtr(), ctypes.c_size_t(), _ExternPtr()
+    for i in range(count(ctype, engine)):
+        nth(ctype, engine, i, byref(name), byref(size), byref(ext))
+        _extern_delete(ext)
+        out.append(_string_at(name, size.value).decode("utf-8"))
+    return out
+
+
 def _name_list(names: Any) -> str:
     return ", ".join(names) if names else "none"
 
@@ -2192,6 +2233,7 @@ class TypeCheck:
         self.items: list[Any] = []
         self.instances: dict[tuple[bool, str], Any] = {}
         self.resources: dict[tuple[bool, Optional[str], str], Any] = {}
+        self.top_names: dict[bool, list[str]] = {}
 
     def close(self) -> None:
         for vt in self.vals:
@@ -2224,7 +2266,15 @@ class TypeCheck:
                 if imported
                 else (_b._wasmtime_component_type_export_get)
             )
-            return self._extern(get, self.ctype, name)
+            found = self._extern(get, self.ctype, name)
+            if found is None and "@" in name:
+                # wasmtime links an import, and finds an export, of a compatible version too
+                # (`@1.0.1` for `@1.0.0`): so must the check.
+                compatible = semver_key(name)
+                for other in self.top_level(imported):
+                    if other != name and semver_key(other) == compatible:
+                        return self._extern(get, self.ctype, other)
+            return found
         key = (imported, instance)
         if key not in self.instances:
             self.instances[key] = self.item(imported, None, instance)
@@ -2234,6 +2284,12 @@ class TypeCheck:
         return self._extern(
             _b._wasmtime_component_instance_type_export_get, inst.of.component_instance, name
         )
+
+    def top_level(self, imported: bool) -> list[str]:
+        """The names of the component's top-level imports (or exports)."""
+        if imported not in self.top_names:
+            self.top_names[imported] = top_level_names(self.ctype, self.engine, imported)
+        return self.top_names[imported]
 
     def resource(self, imported: bool, instance: Optional[str], name: str) -> Optional[Any]:
         """The resource type the component imports (or exports) as `name` of `instance`."""
@@ -3547,24 +3603,18 @@ def _foreign_imports(
     """The component's top-level imports that neither the world nor WASI 0.2 has, and whether it
     imports wasi:http."""
     ctype = _b._wasmtime_component_type(component.ptr())
-    foreign = []
-    http = False
     try:
-        name, size, ext = _CharPtr(), ctypes.c_size_t(), _ExternPtr()
-        for i in range(_b._wasmtime_component_type_import_count(ctype, engine.ptr())):
-            _b._wasmtime_component_type_import_nth(
-                ctype, engine.ptr(), i, byref(name), byref(size), byref(ext)
-            )
-            _extern_delete(ext)
-            text = _string_at(name, size.value).decode("utf-8")
-            if text.startswith(_WASI_HTTP):
-                http = True
-            elif text not in contract.import_names and not (
-                text.startswith(_WASIP2) and "@0.2." in text
-            ):
-                foreign.append(text)
+        names = top_level_names(ctype, engine.ptr(), True)
     finally:
         _b._wasmtime_component_type_delete(ctype)
+    known = {semver_key(name) for name in contract.import_names}
+    foreign = []
+    http = False
+    for name in names:
+        if name.startswith(_WASI_HTTP):
+            http = True
+        elif semver_key(name) not in known and not (name.startswith(_WASIP2) and "@0.2." in name):
+            foreign.append(name)
     return foreign, http
 
 
