@@ -333,16 +333,23 @@ def test_load_accepts_a_component_of_the_same_types(
 RUN_AS_U32 = change([MISMATCHES["result type"][0]])
 
 
-def test_instantiate_checks_before_instantiating(
-    pkg: ModuleType, component_builder: Callable[..., Path]
-) -> None:
+def by_hand(pkg: ModuleType, path: Path) -> tuple[wasmtime.Store, Any, Any]:
+    """A store, the compiled component and a linker with WASI and the world's imports, made
+    with wasmtime's own API as a caller managing them would."""
     engine = wasmtime.Engine()
-    component = wasmtime.component.Component.from_file(engine, str(component_builder(RUN_AS_U32)))
+    component = wasmtime.component.Component.from_file(engine, str(path))
     linker = wasmtime.component.Linker(engine)
     linker.add_wasip2()
     pkg.Plugin.add_to_linker(linker, Host(pkg))
     store = wasmtime.Store(engine)
     store.set_wasi(wasmtime.WasiConfig())
+    return store, component, linker
+
+
+def test_instantiate_checks_before_instantiating(
+    pkg: ModuleType, component_builder: Callable[..., Path]
+) -> None:
+    store, component, linker = by_hand(pkg, component_builder(RUN_AS_U32))
     with pytest.raises(pkg.ComponentError, match=f'^the component: export "run" returns u32'):
         pkg.Plugin.instantiate(store, component, linker)
 
@@ -350,13 +357,7 @@ def test_instantiate_checks_before_instantiating(
 def test_an_instance_of_the_callers_making_is_checked_before_its_first_call(
     pkg: ModuleType, component_builder: Callable[..., Path]
 ) -> None:
-    engine = wasmtime.Engine()
-    component = wasmtime.component.Component.from_file(engine, str(component_builder(RUN_AS_U32)))
-    linker = wasmtime.component.Linker(engine)
-    linker.add_wasip2()
-    pkg.Plugin.add_to_linker(linker, Host(pkg))
-    store = wasmtime.Store(engine)
-    store.set_wasi(wasmtime.WasiConfig())
+    store, component, linker = by_hand(pkg, component_builder(RUN_AS_U32))
     instance = linker.instantiate(store, component)
     with pytest.raises(pkg.ComponentError, match=f'^the component: export "run" returns u32'):
         pkg.Plugin(store, component, instance)
