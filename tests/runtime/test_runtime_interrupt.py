@@ -134,6 +134,50 @@ def test_ctrl_c_ends_a_call_in_the_main_thread(
     assert report["plain"] == "KeyboardInterrupt"
 
 
+HANDLER_CHILD = """
+import json, os, signal, sys, threading, time
+sys.path.insert(0, {packages!r})
+import interrupt
+
+class Host:
+    def tick(self):
+        pass
+
+class Stop(Exception):
+    pass
+
+def handler(signum, frame):
+    raise Stop("the program's own handler")
+
+signal.signal(signal.SIGINT, handler)
+plugin = interrupt.Interrupt.load({component!r}, Host(), deadline=None)
+threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT)).start()
+report = {{}}
+try:
+    plugin.{call}()
+except Stop as exc:
+    report["outcome"] = str(exc)
+try:
+    plugin.add(1, 2)
+except interrupt.InstanceUnusable:
+    report["after"] = "unusable"
+print(json.dumps(report))
+"""
+
+
+@pytest.mark.parametrize("call", ["spin", "spin_calling_host"])
+def test_the_programs_own_sigint_handler_runs(packages: Path, component: Path, call: str) -> None:
+    """Ctrl-C during a call runs the program's handler, whatever it does: here it raises an
+    exception of its own, which ends the call (the instance is then unusable)."""
+    script = HANDLER_CHILD.format(packages=str(packages), component=str(component), call=call)
+    proc = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout.splitlines()[-1])
+    assert report == {"outcome": "the program's own handler", "after": "unusable"}
+
+
 THREAD_CHILD = """
 import json, os, signal, sys, threading, time
 sys.path.insert(0, {packages!r})

@@ -2962,11 +2962,7 @@ _SIGINT_WATCHED = False
 
 
 def _deliver(signum: int, frame: Any) -> None:
-    handler = _PROGRAM_SIGINT
-    if callable(handler):
-        handler(signum, frame)
-    elif handler != signal.SIG_IGN:
-        raise KeyboardInterrupt
+    _PROGRAM_SIGINT(signum, frame)  # the program's handler (`watch_sigint` found a callable)
 
 
 def _on_sigint(signum: int, frame: Any) -> None:
@@ -2991,8 +2987,10 @@ def watch_sigint() -> None:
         return
     try:
         current = signal.getsignal(signal.SIGINT)
-        if current is None or current is _on_sigint:
-            return  # installed by C code, or by this module already: left alone
+        if not callable(current) or current is _on_sigint:
+            # Installed by C code, or ignored (SIG_IGN), or the default action (SIG_DFL: Ctrl-C
+            # ends the process, wasm or not), or this module's already: left alone.
+            return
         signal.signal(signal.SIGINT, _on_sigint)
     except (ValueError, OSError):  # not the main interpreter, or no signals here
         return
