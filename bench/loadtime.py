@@ -40,11 +40,20 @@ MODES = ("checked", "no verdict", "unchecked")
 
 
 def check_overhead(
-    packages: Path, pkg: str, cls: str, host: str, component: Path, rounds: int
+    packages: Path,
+    pkg: str,
+    cls: str,
+    host: str,
+    component: Path,
+    rounds: int,
+    cache: Path | None = None,
 ) -> dict[str, float]:
-    """Median cached `load` time per mode (seconds); `host` is code defining `Host`."""
-    cache = Path(tempfile.mkdtemp(prefix="bench-cache-"))
-    cache.chmod(0o700)
+    """Median cached `load` time per mode (seconds); `host` is code defining `Host`. `cache`: a
+    compiled-component cache folder to use (one that already holds `component` saves a compile);
+    by default a new one."""
+    if cache is None:
+        cache = Path(tempfile.mkdtemp(prefix="bench-cache-"))
+        cache.chmod(0o700)
     script = SCRIPT.format(pkg=pkg, cls=cls, host=host)
 
     def once(mode: str) -> float:
@@ -59,7 +68,7 @@ def check_overhead(
         value: float = json.loads(done.stdout)
         return value
 
-    once("checked")  # compiles into the cache and writes the verdict
+    once("checked")  # compiles into the cache (unless there already) and writes the verdict
     times: dict[str, list[float]] = {mode: [] for mode in MODES}
     for i in range(rounds):
         for mode in MODES[i % 3 :] + MODES[: i % 3]:

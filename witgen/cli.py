@@ -69,7 +69,7 @@ EXIT_STATUS_HELP = (
 
 EPILOG = f"""\
 A command name counts only as the first argument: `witgen check` is the command, `witgen ./check`
-names a path.
+names a path. `witgen COMMAND --help` describes a command's options.
 
 `witgen PATH -o OUT [--world NAME]` writes the Python package OUT/<world>/ (the world's name in
 snake_case) with wasmtime host bindings for the world; --world may be left out when the root
@@ -95,6 +95,12 @@ MESSAGE_FORMAT_HELP = (
     " unless NO_COLOR is set) or json (one JSON object per line)"
 )
 ALL_FEATURES_HELP = "enable every @unstable feature"
+OUT_HELP = "the folder to write the package into"
+MAIN_FORM_OPTIONS = (
+    "options of `witgen PATH -o OUT` (`witgen [--check]` takes --check and --message-format)"
+)
+WORLD_HELP = "`name` or `ns:pkg/name[@version]` (default: the root package's only world)"
+GUEST_HELP = "write a plugin author's guest wrappers, OUT/<world>_guest/, instead of host bindings"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -114,13 +120,27 @@ class _UsageError(Exception):
     """A command line argparse (or our dispatch) rejected; exit status 2."""
 
 
-def _add_feature_args(parser: argparse.ArgumentParser) -> None:
+# argparse's parsers and argument groups (`_ActionsContainer` is what typeshed calls both).
+_Options = argparse._ActionsContainer
+
+
+def _add_feature_args(parser: _Options) -> None:
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--features", action="append", default=[], metavar="LIST", help=FEATURE_HELP)
     group.add_argument("--all-features", action="store_true", help=ALL_FEATURES_HELP)
     # `main` takes `--message-format FMT` out of the arguments before parsing (every form has it);
     # declared here for `--help`, and for argparse's abbreviations (`--message json`).
     parser.add_argument("--message-format", choices=FORMATS, help=MESSAGE_FORMAT_HELP)
+
+
+def _add_main_form_args(group: _Options, *, required: bool) -> None:
+    """The options of `witgen PATH -o OUT ...`: for its own parser, and (not `required`) for the
+    listing in `witgen --help`, where users look for them."""
+    group.add_argument("-o", "--out", metavar="OUT", required=required, help=OUT_HELP)
+    group.add_argument("--world", metavar="NAME", help=f"the world to bind, {WORLD_HELP}")
+    group.add_argument("--guest", action="store_true", help=GUEST_HELP)
+    group.add_argument("--check", action="store_true", help=CHECK_HELP)
+    _add_feature_args(group)
 
 
 def _add_path_arg(parser: argparse.ArgumentParser) -> None:
@@ -138,6 +158,12 @@ def _build_parser() -> _Parser:
         formatter_class=formatter,
     )
     parser.add_argument("--version", action="version", version=f"witgen {__version__}")
+    # Listed only: `_parse` gives the main form's arguments to its own parser. SUPPRESS keeps
+    # these out of the namespace a command's arguments are parsed into.
+    _add_main_form_args(
+        parser.add_argument_group(MAIN_FORM_OPTIONS, argument_default=argparse.SUPPRESS),
+        required=False,
+    )
     commands = parser.add_subparsers(
         dest="command", metavar="COMMAND", title="commands", parser_class=_Parser
     )
@@ -157,7 +183,9 @@ def _build_parser() -> _Parser:
             sub.add_argument(
                 "-o", "--out", metavar="PLUGIN.wasm", required=True, help="the component to write"
             )
-            sub.add_argument("--world", metavar="NAME", help="the world the plugin implements")
+            sub.add_argument(
+                "--world", metavar="NAME", help=f"the world the plugin implements, {WORLD_HELP}"
+            )
         _add_feature_args(sub)
     return parser
 
@@ -169,23 +197,10 @@ def _build_main_form_parser() -> _Parser:
         usage=MAIN_USAGE,
         description="Generate wasmtime host bindings for a world: the Python package OUT/<world>/.",
         epilog=EXIT_STATUS_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,  # the epilog's line as written
     )
     _add_path_arg(parser)
-    parser.add_argument(
-        "-o", "--out", metavar="OUT", required=True, help="the folder to write the package into"
-    )
-    parser.add_argument(
-        "--world",
-        metavar="NAME",
-        help="the world to bind, `name` or `ns:pkg/name` (default: the root package's only world)",
-    )
-    parser.add_argument(
-        "--guest",
-        action="store_true",
-        help="write a plugin author's guest wrappers, OUT/<world>_guest/, instead of host bindings",
-    )
-    parser.add_argument("--check", action="store_true", help=CHECK_HELP)
-    _add_feature_args(parser)
+    _add_main_form_args(parser, required=True)
     return parser
 
 

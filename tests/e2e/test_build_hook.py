@@ -4,6 +4,7 @@ A copy of the sample (without generated files) is built offline (`python -m buil
 --no-isolation`: hatchling and witgen come from the environment running the tests), the wheel is
 checked to hold the generated modules (git-ignored in the project, so only the hook's explicit
 inclusion puts them there), installed into a fresh venv and imported from outside the source tree.
+The sample README's "Try it" commands run as written, offline, on another copy.
 The same copy then goes through the configured command line a project uses in CI: `witgen`,
 `witgen --check` on a changed, a stale and a missing file, a `[tool.witgen]` mistake, no
 configuration. The hook itself is also run in-process on small projects, for how it maps `out` into
@@ -177,6 +178,43 @@ def test_a_wit_error_fails_the_build_with_its_location(tmp_path: Path) -> None:
     assert re.search(r"wit[/\\]greeter\.wit:7:11\b", output), output
     assert "Traceback" not in output, output
     assert not list((tmp_path / "dist").glob("*.whl")) and not (project / GENERATED).exists()
+
+
+def readme_try_it() -> str:
+    """The sh block of the sample's README section "Try it", as written."""
+    readme = (SAMPLE / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Try it\n", 1)[1].split("\n## ", 1)[0]
+    (block,) = re.findall(r"^```sh\n(.*?)^```$", section, re.M | re.S)
+    return str(block)
+
+
+def test_try_it_runs_as_the_readme_says(tmp_path: Path) -> None:
+    # The README's commands, run by bash from the root of a copy of the repository's example
+    # (`cd examples/sample-app` first), with `witgen` and `python` this interpreter's, and pip
+    # kept off every index: what the README promises must work offline.
+    project = copy_sample(tmp_path / "examples" / "sample-app")
+    shims = tmp_path / "bin"
+    shims.mkdir()
+    for name, command in (("witgen", f'"{sys.executable}" -m witgen'), ("python", sys.executable)):
+        (shims / name).write_text(f'#!/bin/sh\nexec {command} "$@"\n', encoding="utf-8")
+        (shims / name).chmod(0o755)
+    env = _build_env(tmp_path)
+    env["PATH"] = f"{shims}{os.pathsep}{env.get('PATH', '')}"
+    env["PIP_NO_INDEX"] = "1"
+    script = readme_try_it()
+    proc = _run(["bash", "-e", "-c", script], cwd=tmp_path, env=env, ok=False)
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 0, f"{script}\nexited {proc.returncode}:\n{output}"
+    target = PACKAGE.as_posix()
+    assert proc.stdout.startswith(
+        f"wrote {target} (5 files changed, 0 unchanged)\n{target}: up to date\n"
+    ), output
+    # "generates again (nothing changes)"
+    assert f"witgen: wrote {target} (0 files changed, 5 unchanged)" in output, output
+    (wheel,) = (project / "dist").glob("*.whl")
+    assert wheel.name == "sample_app-0.1.0-py3-none-any.whl"
+    names = zipfile.ZipFile(wheel).namelist()
+    assert all(f"sample_app/bindings/greeter/{m}" in names for m in MODULES), names
 
 
 # --- the hook in-process: where `out` goes in the wheel, and its failures --------------------

@@ -191,6 +191,84 @@ def test_help_lists_every_form(tmp_path: Path) -> None:
     assert "witgen PATH -o OUT [--world NAME]" in out  # announced as coming next
 
 
+def options_in(help_text: str, section: str) -> dict[str, str]:
+    """The options an argparse help lists under the heading that starts with `section`: each
+    option's names (`-o OUT, --out OUT`) -> its help, its wrapped lines joined."""
+    lines = help_text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(section))
+    out: dict[str, str] = {}
+    name = ""
+    for line in lines[start + 1 :]:
+        if not line.strip():
+            break
+        if line.startswith("  -"):
+            name, _, text = line.strip().partition("  ")
+            out[name] = text.strip()
+        else:
+            out[name] = f"{out[name]} {line.strip()}".strip()
+    return out
+
+
+def help_of(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
+    assert main(argv) == 0
+    return capsys.readouterr().out
+
+
+# The main form's options and what each does, by hand from the usage line and README's Usage.
+MAIN_FORM_OPTIONS = {
+    "-o OUT, --out OUT": "the folder to write the package into",
+    "--world NAME": "the world to bind, `name` or `ns:pkg/name[@version]` (default: the root"
+    " package's only world)",
+    "--guest": "write a plugin author's guest wrappers, OUT/<world>_guest/, instead of host"
+    " bindings",
+    "--check": "write nothing; exit 0 when the files on disk are what generation would write, 1"
+    " (with what differs) when they are not",
+    "--features LIST": "enable these @unstable features (comma-separated; may be repeated)",
+    "--all-features": "enable every @unstable feature",
+    "--message-format {human,json}": "how errors and warnings are printed on stderr: human (the"
+    " default; coloured on a terminal unless NO_COLOR is set) or json (one JSON object per line)",
+}
+
+
+def test_help_describes_every_option(capsys: pytest.CaptureFixture[str]) -> None:
+    out = help_of(["--help"], capsys)
+    assert options_in(out, "options:") == {
+        "-h, --help": "show this help message and exit",
+        "--version": "show program's version number and exit",
+    }
+    listed = options_in(out, "options of `witgen PATH -o OUT`")
+    assert listed == MAIN_FORM_OPTIONS
+    # The same words as the main form's own help (`witgen PATH --help`).
+    own = options_in(help_of(["x.wit", "--help"], capsys), "options:")
+    assert own == {"-h, --help": "show this help message and exit", **MAIN_FORM_OPTIONS}
+    assert "`witgen COMMAND --help` describes a command's options." in " ".join(out.split())
+
+
+def test_command_options_match_the_main_forms(capsys: pytest.CaptureFixture[str]) -> None:
+    shared = ["--features LIST", "--all-features", "--message-format {human,json}"]
+    for command in ("build", "json", "check"):
+        options = options_in(help_of([command, "--help"], capsys), "options:")
+        assert {k: options[k] for k in shared} == {k: MAIN_FORM_OPTIONS[k] for k in shared}
+    build = options_in(help_of(["build", "--help"], capsys), "options:")
+    assert build["--world NAME"] == (
+        "the world the plugin implements, `name` or `ns:pkg/name[@version]` (default: the root"
+        " package's only world)"
+    )
+    assert build["-o PLUGIN.wasm, --out PLUGIN.wasm"] == "the component to write"
+
+
+def test_the_help_listing_leaves_commands_arguments_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # `witgen --help` lists the main form's options, but a command is parsed as before.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.wit").write_text("package a:b;\nworld w {}\n", encoding="utf-8")
+    assert main(["check", "a.wit"]) == 0
+    assert capsys.readouterr().out == "ok: 1 package, 1 world, 0 interfaces\n"
+    assert main(["check", "a.wit", "--guest"]) == 2
+    assert "unrecognized arguments: --guest" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("command", ["json", "check"])
 def test_command_help_shows_its_form(command: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main([command, "--help"]) == 0

@@ -2,9 +2,11 @@
 
 The first command block under "## Quick start" is split at ` && `; the `pip install` step is
 what the test run itself stands on, so it is left out, and the rest runs in a scratch folder that
-links to the repository's `wit/` and `examples/` (the commands use those relative paths). The
-host's output must be the block README shows. This keeps README's two commands true: a changed
-example, command or output fails here.
+links to the repository's `wit/` and `examples/` (the commands use those relative paths). Each
+`witgen build` must print the `built ...` line README describes, the host's output must be the
+block README shows, and nothing else may be left behind (README says the host writes its bindings
+into a temporary folder). This keeps README's two commands true: a changed example, command or
+output fails here.
 """
 
 from __future__ import annotations
@@ -48,6 +50,19 @@ def test_readme_quick_start_runs_as_written(tmp_path: Path) -> None:
             argv, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600, check=False
         )
         assert last.returncode == 0, f"{command}\n{last.stdout}\n{last.stderr}"
+        if argv[3:4] == ["build"]:
+            out = argv[argv.index("-o") + 1]
+            assert re.fullmatch(BUILT.format(re.escape(out)), last.stdout.strip()), last.stdout
     assert last is not None
     assert last.stdout.splitlines() == expected
-    assert (tmp_path / "bindings" / "plugin" / "__init__.py").is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "examples", "plugins", "wit"]
+
+
+# What `witgen build` prints when it is done, for the output file `{}`.
+BUILT = r"built {} \(\d+\.\d MB, \d+\.\d s\)"
+
+
+def test_readme_quotes_a_build_line_as_witgen_prints_it() -> None:
+    section = README.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    quoted = re.findall(r"`(built [^`]*)`", section)
+    assert quoted and all(re.fullmatch(BUILT.format(r"plugins/\w+\.wasm"), q) for q in quoted)

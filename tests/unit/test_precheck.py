@@ -13,7 +13,7 @@ import warnings
 
 import pytest
 
-from witgen.build.precheck import Expected, Problem, check_plugin
+from witgen.build.precheck import Expected, Problem, check_plugin, describe_export
 
 PLUGIN = Expected("Plugin", "plugin_guest", "world `plugin`", {"run": 1}, exports={"run": "run"})
 RICH = Expected("Rich", "rich_guest", "world `rich`", {"hello": 1})
@@ -170,7 +170,7 @@ class C({base}):
     def inc(self, by): ...
 """
     assert check(source, COUNTER) == [
-        P(2, 1, f"C does not implement zero() (static function `[static]counter.zero` {C_WHAT})")
+        P(2, 1, f"C does not implement zero() (static function `zero` {C_WHAT})")
     ]
 
 
@@ -684,9 +684,9 @@ def test_a_missing_resource_class_member_is_reported_for_each() -> None:
             return 0
     """
     assert check(source, COUNTER) == [
-        P(3, 1, f"C does not implement __init__() (export `[constructor]counter` {C_WHAT})"),
-        P(3, 1, f"C does not implement inc() (export `[method]counter.inc` {C_WHAT})"),
-        P(3, 1, f"C does not implement zero() (static function `[static]counter.zero` {C_WHAT})"),
+        P(3, 1, f"C does not implement __init__() (constructor {C_WHAT})"),
+        P(3, 1, f"C does not implement inc() (method `inc` {C_WHAT})"),
+        P(3, 1, f"C does not implement zero() (static function `zero` {C_WHAT})"),
     ]
 
 
@@ -694,8 +694,33 @@ def test_a_constructor_without_a_wit_name_is_called_constructor() -> None:
     res = Expected("Counter", "rich_guest.exports.tools", "resource `counter`", {"__init__": 0})
     source = "from rich_guest.exports.tools import Counter\nclass C(Counter):\n    pass\n"
     assert check(source, res) == [
-        P(2, 1, "C does not implement __init__() (export `constructor` of resource `counter`)")
+        P(2, 1, "C does not implement __init__() (constructor of resource `counter`)")
     ]
+
+
+def test_a_static_function_without_a_wit_name_is_still_a_static_function() -> None:
+    res = Expected("Counter", "rich_guest.exports.tools", "resource `counter`", {}, {"zero": 0})
+    source = "from rich_guest.exports.tools import Counter\nclass C(Counter):\n    pass\n"
+    assert check(source, res) == [
+        P(2, 1, "C does not implement zero() (static function `zero` of resource `counter`)")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("wit_name", "words"),
+    [
+        ("run", "export `run`"),
+        ("make-counter", "export `make-counter`"),
+        ("[constructor]counter", "constructor"),
+        ("[method]counter.get", "method `get`"),
+        ("[method]long-counter.add-one", "method `add-one`"),
+        ("[static]counter.zero", "static function `zero`"),
+        # A function named like its resource (`counter: static func()` in `resource counter`).
+        ("[static]counter.counter", "static function `counter`"),
+    ],
+)
+def test_messages_name_functions_as_the_wit_declares_them(wit_name: str, words: str) -> None:
+    assert describe_export(wit_name) == words
 
 
 def test_an_outside_base_may_provide_missing_methods() -> None:
@@ -770,7 +795,7 @@ def test_a_dataclass_provides_only_its_init() -> None:
             return 0
     """
     assert check(source, COUNTER) == [
-        P(5, 1, f"C does not implement inc() (export `[method]counter.inc` {C_WHAT})")
+        P(5, 1, f"C does not implement inc() (method `inc` {C_WHAT})")
     ]
 
 
@@ -1069,7 +1094,7 @@ def test_a_constructor_with_the_wrong_number_of_parameters() -> None:
         P(
             4,
             5,
-            "C.__init__() takes 0 parameters but export `[constructor]counter` of resource"
+            "C.__init__() takes 0 parameters but constructor of resource"
             " `counter` of interface `tools` passes 1",
         )
     ]
@@ -1088,7 +1113,7 @@ def test_a_static_function_as_a_plain_method() -> None:
         P(
             7,
             5,
-            f"C.zero() must be a @staticmethod (static function `[static]counter.zero` {C_WHAT})",
+            f"C.zero() must be a @staticmethod (static function `zero` {C_WHAT})",
         )
     ]
 
@@ -1101,7 +1126,7 @@ def test_a_static_function_with_the_wrong_number_of_parameters() -> None:
         P(
             8,
             5,
-            "C.zero() takes 1 parameter but static function `[static]counter.zero` of resource"
+            "C.zero() takes 1 parameter but static function `zero` of resource"
             " `counter` of interface `tools` passes 0",
         )
     ]
@@ -1122,7 +1147,7 @@ def test_a_classmethod_static_function_counts_after_cls() -> None:
         P(
             8,
             5,
-            "C.zero() takes 1 parameter but static function `[static]counter.zero` of resource"
+            "C.zero() takes 1 parameter but static function `zero` of resource"
             " `counter` of interface `tools` passes 0",
         )
     ]
@@ -1133,7 +1158,7 @@ def test_an_async_static_function() -> None:
         "def __init__(self, start): ...\n" + FINE_MEMBERS + "@staticmethod\nasync def zero(): ...\n"
     )
     assert check(source, COUNTER) == [
-        P(8, 5, f"C.zero() must not be async (static function `[static]counter.zero` {C_WHAT})")
+        P(8, 5, f"C.zero() must not be async (static function `zero` {C_WHAT})")
     ]
 
 
@@ -1221,7 +1246,7 @@ def test_problems_come_in_source_order() -> None:
         pass
     """
     assert check(source, *ALL) == [
-        P(7, 5, f"C.get() takes 1 parameter but export `[method]counter.get` {C_WHAT} passes 0"),
+        P(7, 5, f"C.get() takes 1 parameter but method `get` {C_WHAT} passes 0"),
         P(13, 5, f"T.make_counter() takes 0 parameters but {T_MAKE} passes 1"),
         P(16, 1, "R does not implement hello() (export `hello` of world `rich`)"),
     ]

@@ -15,7 +15,8 @@ implementation is the most-derived one (a class the module subclasses again is o
 way). Members are looked up along the class's bases as Python would (most-derived first); a base
 from outside the module (other than the guest class, `object`, `abc.ABC`, `typing.Generic` and
 `typing.Protocol`) may provide anything, so then nothing is reported missing. Messages name
-functions by their WIT names (`Expected.exports`) and stay on one line.
+functions as the WIT declares them (`describe_export`: "static function `zero` of resource
+`counter` ...", never the encoded `[static]counter.zero`) and stay on one line.
 """
 
 from __future__ import annotations
@@ -319,6 +320,27 @@ class _Opaque:
 _Mro: TypeAlias = list[_Class | _Opaque]
 
 
+def describe_export(wit_name: str) -> str:
+    """How messages name a function the plugin exports, given its WIT name: `run` -> "export
+    `run`", `[method]counter.get` -> "method `get`", `[static]counter.zero` -> "static function
+    `zero`", `[constructor]counter` -> "constructor". The bracketed names are the component
+    model's encoding of resource functions (wit-parser's `Function::name`); the plugin's author
+    wrote `get: func()` inside `resource counter`, so messages say that, followed by what the
+    function belongs to (`of resource `counter` of interface `tools``)."""
+    for prefix, wording in _RESOURCE_FUNCTIONS:
+        if wit_name.startswith(prefix):
+            return wording.format(wit_name[len(prefix) :].rpartition(".")[2])  # `counter.zero`
+    return f"export `{wit_name}`"
+
+
+# The annotations of resource functions' WIT names, and how messages word each.
+_RESOURCE_FUNCTIONS = (
+    ("[constructor]", "constructor"),
+    ("[method]", "method `{}`"),
+    ("[static]", "static function `{}`"),
+)
+
+
 def _plural(n: int) -> str:
     return "parameter" if n == 1 else "parameters"
 
@@ -455,8 +477,11 @@ class _Checker:
         wanted: list[tuple[str, int, bool]] = [(n, k, False) for n, k in e.methods.items()]
         wanted += [(n, k, True) for n, k in e.statics.items()]
         for name, count, static in wanted:
-            wit = e.exports.get(name, "constructor" if name == "__init__" else name)
-            label = f"{'static function' if static else 'export'} `{wit}` of {e.what}"
+            # Without a WIT name from the caller, the Python name stands in, annotated the same.
+            fallback = (
+                "[constructor]" if name == "__init__" else f"[static]{name}" if static else name
+            )
+            label = f"{describe_export(e.exports.get(name, fallback))} of {e.what}"
             found = self.lookup(mro, name)
             if found is None:
                 self.at(c.node, f"{c.node.name} does not implement {name}() ({label})")
