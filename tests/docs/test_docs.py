@@ -351,13 +351,13 @@ def test_page(
 
 
 RESOURCES = DOCS / "resources.md"
-# What `c.get()` raises after `tally.api.finish(c)` moved `c`, each way, as resources.md says.
-# The two ought to be the same (issue 10: the in-process message should name the component and the
-# call as the component's does, a change of the runtime's `_in_process_side`); until then this pins
-# both, so a change of either fails here and the page's sentence about them is updated with it.
-MOVED = "api.Counter.get(): argument 'self': this Counter can no longer be used: it was moved into"
-MOVED_IN_PROCESS = f"{MOVED} the plugin"
-MOVED_IN_COMPONENT = f"{MOVED} the component by api.finish()"
+# What `c.get()` raises after `tally.api.finish(c)` moved `c`, as resources.md says: the same
+# message in-process and from the built component.
+MOVED = (
+    "api.Counter.get(): argument 'self': this Counter can no longer be used: it was moved into"
+    " the component by api.finish()"
+)
+MOVED_IN_PROCESS = MOVED_IN_COMPONENT = MOVED
 
 
 def page_file(page: Path, name: str, folder: Path) -> Path:

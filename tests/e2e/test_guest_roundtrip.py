@@ -27,12 +27,9 @@ Known differences between the modes (asserted below where they show):
   wasmtime 50's internal error "BUG: deferred host scope has no call context", raised before the
   host function is even called (also with raw wasmtime-py, and for a `list<borrow<blob>>` of two);
   in-process the call works. `test_two_borrows_in_one_host_call` pins both behaviours;
-* messages differ where they describe the machinery: a trap's message (the component's says
-  "wasm `unreachable` instruction executed", and the plugin's traceback goes to stderr; in-process
-  it names the plugin's exception, which is also the `WasmTrap`'s `__cause__`), an object moved
-  into the plugin ("moved into the component by tools.consume_counter()" vs "moved into the
-  plugin"), and the note added to a host function's exception ("this component instance can no
-  longer be used" vs "this plugin instance ..."). The tests match the parts both share.
+* messages are the same but where they describe the machinery: a trap for the plugin's uncaught
+  exception names it either way, and then says where its traceback is (the component's went to
+  stderr; in-process the exception is the `WasmTrap`'s `__cause__`).
 
 Instances are cheap (in-process: microseconds; component: milliseconds from the compiled cache),
 so a test that leaves its instance unusable gets a fresh one (`fresh`); the others share one per

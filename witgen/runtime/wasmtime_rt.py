@@ -3759,6 +3759,7 @@ class InProcessState(InstanceState):
         self.plugin = plugin
         self.grt = importlib.import_module(f"{guest.__name__}._rt")
         self.side = _in_process_side(self, host_package)
+        self.calling: Optional[str] = None  # the export being called (messages name it)
         self.backend = _in_process_backend(self, funcs)
         # (instance name or None, WIT name) -> (guest spec, kind, implementation)
         self.exports: dict[tuple[Optional[str], str], tuple[Any, str, Any]] = {}
@@ -3817,7 +3818,7 @@ def _in_process_side(state: InProcessState, host_package: str) -> Any:
                 )
             if conv.kind == "own":
                 value._handle = None
-                value._gone = "moved into the plugin"
+                value._gone = f"moved into the component by {state.calling}"
             return handle
 
     return HostSide(host_package, strip=True)
@@ -3919,6 +3920,7 @@ class InProcessFunc:
             impl = getattr(target, gspec.py_name)
         grt = state.grt
         restore = grt.use_backend(state.backend)
+        calling, state.calling = state.calling, self.label
         try:
             result = grt.call_export(gspec, impl, state.side, values)
         except Err as err:
@@ -3933,8 +3935,8 @@ class InProcessFunc:
             state.failure = f"a host function raised {type(exc).__name__} during {self.label}"
             _add_note(
                 exc,
-                f"(raised by a host function during {self.label}; this plugin instance can no"
-                " longer be used: load it again)",
+                f"(raised by a host function during {self.label}; this component instance can no"
+                " longer be used: load the component again)",
             )
             raise exc from None
         except grt.Bad as bad:  # an argument the plugin cannot take (a closed resource): no call
@@ -3943,6 +3945,7 @@ class InProcessFunc:
             raise self._trap(exc) from exc
         finally:
             restore()
+            state.calling = calling
         if spec.result is None or self.resources:
             return result
         if spec.unwrap:
@@ -3951,11 +3954,14 @@ class InProcessFunc:
 
     def _trap(self, exc: BaseException) -> WasmTrap:
         """The plugin raised: as a component it would trap, and its instance would be unusable."""
-        self.state.failure = f"the plugin raised {type(exc).__name__} during {self.label}"
-        return WasmTrap(
-            f"{self.label} trapped: the plugin raised {type(exc).__name__}: {exc}; this"
-            " component instance can no longer be used: load the component again"
+        # Worded as the component's trap for the same exception is (`trap_error`).
+        reason = f"{type(exc).__name__}: {exc} (the plugin's uncaught exception; it is this"
+        trap = WasmTrap(
+            f"{self.label} trapped: {reason} error's __cause__); this component instance can no"
+            " longer be used: load the component again"
         )
+        self.state.failure = str(trap).split("; this component instance", 1)[0]
+        return trap
 
 
 def _bind_in_process(state: InProcessState, cls: type[_R]) -> type[_R]:
@@ -3968,7 +3974,7 @@ def _bind_in_process(state: InProcessState, cls: type[_R]) -> type[_R]:
 
         def give_away(self: Any, label: str) -> None:
             self._handle = None
-            self._gone = f"moved into the plugin by {label}"
+            self._gone = f"moved into the component by {label}"
 
         namespace: dict[str, Any] = {
             "__slots__": (),
