@@ -539,3 +539,28 @@ def test_wasi_exit_is_a_component_exit(
     )
     with pytest.raises(exit_pkg.InstanceUnusable, match=f"exited with code {code} during quit"):
         plugin.quit(ok)
+
+
+EXIT_CHILD = """
+import sys
+sys.path.insert(0, {packages!r})
+import limits
+
+import wasmtime
+
+# Alive until the interpreter exits, held by a module imported before the bindings' runtime: their
+# stores are deleted while the interpreter tears the modules down, after the runtime's, and
+# wasmtime calls the runtime's callbacks (finalizers) one last time then.
+wasmtime._kept_by_test = [limits.Limits.load({component!r}) for _ in range(3)]
+assert wasmtime._kept_by_test[0].add(1, 2) == 3
+"""
+
+
+def test_the_process_exits_cleanly_with_components_loaded(pkg: ModuleType, component: Path) -> None:
+    packages = Path(pkg.__file__ or "").parents[1]
+    script = EXIT_CHILD.format(packages=str(packages), component=str(component))
+    for _ in range(3):
+        done = subprocess.run(
+            [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+        )
+        assert done.returncode == 0, (done.returncode, done.stderr[-2000:])

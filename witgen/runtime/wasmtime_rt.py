@@ -1285,6 +1285,19 @@ def _host_entry(
         return _callback_failed(exc, "host function")
 
 
+def c_callback(prototype: Any, func: Callable[..., Any]) -> Any:
+    """`func` as a C function pointer of ctypes type `prototype`, alive until the process ends.
+
+    wasmtime keeps these pointers in stores and linkers, and may call them (finalizers,
+    destructors) while the interpreter exits, when the stores are deleted: after this module's
+    globals were cleared, which would free a callback object held only by a global and leave
+    wasmtime calling freed memory. So each one keeps an extra reference that is never released.
+    """
+    callback = prototype(func)
+    ctypes.pythonapi.Py_IncRef(ctypes.py_object(callback))
+    return callback
+
+
 def _finalizer(table: dict[int, Any]) -> Any:
     """The C callback wasmtime runs when it forgets an entry of `table`.
 
@@ -1295,7 +1308,7 @@ def _finalizer(table: dict[int, Any]) -> Any:
     def finalize(data: Optional[int]) -> None:
         table.pop(data or 0, None)
 
-    return ctypes.CFUNCTYPE(None, ctypes.c_void_p)(finalize)
+    return c_callback(ctypes.CFUNCTYPE(None, ctypes.c_void_p), finalize)
 
 
 def _require_unlocked(linker: LinkerInstance) -> None:
@@ -1306,7 +1319,7 @@ def _require_unlocked(linker: LinkerInstance) -> None:
         )
 
 
-_HOST_ENTRY = _b.wasmtime_component_func_callback_t(_host_entry)
+_HOST_ENTRY = c_callback(_b.wasmtime_component_func_callback_t, _host_entry)
 _HOST_FINALIZE = _finalizer(_HOST_FUNCS)
 
 
@@ -1960,7 +1973,7 @@ def _resource_host_entry(
         return _callback_failed(exc, "host function")
 
 
-_RESOURCE_HOST_ENTRY = _b.wasmtime_component_func_callback_t(_resource_host_entry)
+_RESOURCE_HOST_ENTRY = c_callback(_b.wasmtime_component_func_callback_t, _resource_host_entry)
 
 
 class ResourceHostFunc(HostFunc):
@@ -2035,7 +2048,7 @@ def _resource_dtor(data: Optional[int], ctx: Any, rep: int) -> int:
         return _callback_failed(exc, "resource destructor")
 
 
-_RESOURCE_DTOR = _b.wasmtime_component_resource_destructor_t(_resource_dtor)
+_RESOURCE_DTOR = c_callback(_b.wasmtime_component_resource_destructor_t, _resource_dtor)
 _RESOURCE_FINALIZE = _finalizer(_RESOURCE_DTORS)
 
 
@@ -2838,7 +2851,7 @@ def _epoch_reached(ctx: Any, data: Optional[int], delta: Any, kind: Any) -> int:
 
 
 _DEADLINE_PASSED = "the call's deadline passed"
-_EPOCH_CALLBACK = _b._wasmtime_store_epoch_deadline_callback.argtypes[1](_epoch_reached)
+_EPOCH_CALLBACK = c_callback(_b._wasmtime_store_epoch_deadline_callback.argtypes[1], _epoch_reached)
 _EPOCH_FINALIZE = _finalizer(_WATCHED)
 
 
@@ -3054,7 +3067,7 @@ def _stderr_entry(data: Optional[int], ptr: Any, size: int) -> int:
         return size  # the host's stderr is closed: the component's output goes nowhere
 
 
-_STDERR_CALLBACK = _b._wasi_config_set_stderr_custom.argtypes[1](_stderr_entry)
+_STDERR_CALLBACK = c_callback(_b._wasi_config_set_stderr_custom.argtypes[1], _stderr_entry)
 _STDERR_FINALIZE = _finalizer(_STDERR)
 
 
