@@ -264,6 +264,22 @@ def test_second_load_comes_from_the_cache(
     )
 
 
+def test_a_component_shared_in_memory_is_stored_in_each_folder(
+    pkg: ModuleType, component: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = wasmtime.Engine()
+    first = pkg.Limits.load(component, cache=tmp_path / "a", engine=engine, deadline=None)
+    no_compiling(pkg, monkeypatch)
+    # The same engine: the component comes from memory, and goes into the other folder too.
+    again = pkg.Limits.load(component, cache=tmp_path / "b", engine=engine, deadline=None)
+    assert again._state.component is first._state.component
+    (entry,) = entries(tmp_path / "b")
+    assert entry.name == entries(tmp_path / "a")[0].name
+    entry.unlink()  # evicted by another process while this one holds the component
+    pkg.Limits.load(component, cache=tmp_path / "b", engine=engine, deadline=None)
+    assert entries(tmp_path / "b") == [entry]
+
+
 def test_default_cache_folder(
     pkg: ModuleType, component: Path, private_component_cache: Path
 ) -> None:

@@ -3285,12 +3285,16 @@ def _write_entry(path: Path, payload: bytes) -> None:
         raise
 
 
-def _touch(entry: Path) -> None:
-    """Mark `entry` as just used: modification times order the entries for eviction."""
+def _touch(entry: Path) -> bool:
+    """Mark `entry` as just used (modification times order the entries for eviction); False when
+    it is not there (evicted, or the component came from memory, compiled for another folder)."""
     try:
         os.utime(entry)
+    except FileNotFoundError:
+        return False
     except OSError:
-        pass  # evicted meanwhile: it only orders entries
+        pass  # not ours to touch: it only orders entries
+    return True
 
 
 _SIZE = re.compile(r"(\d{1,30})\s*([kmgt]?)(?:i?b)?", re.IGNORECASE)
@@ -3453,7 +3457,7 @@ def _evict(folder: Path, keep: Path) -> None:
         warnings.warn(
             f"could not evict old entries from the compiled-component cache {folder}: {err}",
             CacheWarning,
-            stacklevel=3,
+            stacklevel=5,
         )
 
 
@@ -3532,8 +3536,8 @@ def _fetch_component(
         compiled = _COMPILED.setdefault(engine, weakref.WeakValueDictionary())
         component = compiled.get(key)
     if component is not None:
-        if entry is not None:
-            _touch(entry)
+        if entry is not None and not _touch(entry):
+            _store(entry, component)
         return component, entry, False
     payload = _read_entry(entry) if entry is not None else None
     if payload is not None:
@@ -3552,21 +3556,26 @@ def _fetch_component(
                 return _fetch_component(engine, path, cache)
         component = _compile_logged(engine, wasm, path, folder)
         if entry is not None:
-            try:
-                _write_entry(entry, bytes(component.serialize()))
-            except OSError as err:
-                warnings.warn(
-                    f"could not write the compiled-component cache entry {entry}: {err}",
-                    CacheWarning,
-                    stacklevel=2,
-                )
-            else:
-                _evict(entry.parent, keep=entry)
+            _store(entry, component)
     elif entry is not None:
         _touch(entry)
     with _COMPILED_LOCK:
         compiled[key] = component
     return component, entry, fresh
+
+
+def _store(entry: Path, component: Component) -> None:
+    """Write `component` as the cache entry `entry`, then keep the folder under its cap."""
+    try:
+        _write_entry(entry, bytes(component.serialize()))
+    except OSError as err:
+        warnings.warn(
+            f"could not write the compiled-component cache entry {entry}: {err}",
+            CacheWarning,
+            stacklevel=4,
+        )
+    else:
+        _evict(entry.parent, keep=entry)
 
 
 def _compile_logged(
