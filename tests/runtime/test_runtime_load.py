@@ -620,7 +620,8 @@ def test_processes_evicting_while_others_load(
         out, err = proc.communicate(timeout=120)
         assert proc.returncode == 0, err
         assert out.strip() == str(8 * ([3, 4, 5, 6][i:] + [3, 4, 5, 6][:i]))
-    assert len(entries(folder)) >= 1
+    # Each write evicted all the others there were: what is left is at most each process's last.
+    assert 1 <= len(entries(folder)) <= 3
     assert not list(folder.glob(".tmp-*"))
 
 
