@@ -31,7 +31,6 @@ import contextlib
 import importlib.util
 import json
 import os
-import pty
 import re
 import shutil
 import subprocess
@@ -872,6 +871,7 @@ class Terminal:
     written to it (the terminal's CR-LF line ends back to LF)."""
 
     def __init__(self) -> None:
+        pty = pytest.importorskip("pty", reason="no pseudo-terminals on this system")
         self.master, slave = pty.openpty()
         self.stream = open(slave, "w", encoding="utf-8", closefd=True)
 
