@@ -1,9 +1,10 @@
 """Plugins built by `witgen build` inside the test run, cached by content.
 
-`build_plugin(wit, module)` runs `python -m witgen build WIT MODULE -o OUT` as a user would and
-returns the component. A build takes 5-9 s and ~400 MB (componentize-py), so the component is kept
+`build_plugin(wit, module)` runs `python -m witgen build WIT MODULE -o OUT --no-precompile` as a
+user would (with `options` such as `--stub-wasi` added; `--no-precompile`, as the tests load with
+caches of their own, never the user's) and returns the component. A build takes 5-9 s and ~400 MB (componentize-py), so the component is kept
 at `<tempdir>/witgen-test-guests/witgen-build/<key>/plugin.wasm`, key = sha256 of everything the
-build reads: the WIT text, the module's source, the world, componentize-py's version and witgen's
+build reads: the WIT text, the module's source, the world, the options, componentize-py's version and witgen's
 own sources that shape the component (guest generator and templates, runtime glue, build driver).
 A changed witgen therefore rebuilds; concurrent builders publish with `os.replace`.
 """
@@ -48,9 +49,9 @@ def componentize_py_version() -> str:
         pytest.skip("componentize-py is not installed: pip install 'witgen[guest]' (test extra)")
 
 
-def build_key(wit: Path, module: Path, world: str | None) -> str:
+def build_key(wit: Path, module: Path, world: str | None, options: tuple[str, ...] = ()) -> str:
     digest = hashlib.sha256()
-    parts = [f"recipe {RECIPE_VERSION}", componentize_py_version(), world or ""]
+    parts = [f"recipe {RECIPE_VERSION}", componentize_py_version(), world or "", *options]
     for part in parts:
         digest.update(part.encode() + b"\0")
     wit_files = sorted(wit.rglob("*.wit")) if wit.is_dir() else [wit]
@@ -59,10 +60,12 @@ def build_key(wit: Path, module: Path, world: str | None) -> str:
     return digest.hexdigest()
 
 
-def build_plugin(wit: Path, module: Path, world: str | None = None) -> Path:
+def build_plugin(
+    wit: Path, module: Path, world: str | None = None, options: tuple[str, ...] = ()
+) -> Path:
     """The component `witgen build` makes of plugin `module` for `wit` (from the cache when the
     same inputs were built before). A failed build fails the test with witgen's output."""
-    key = build_key(wit, module, world)
+    key = build_key(wit, module, world, options)
     entry = cache_dir() / key
     final = entry / "plugin.wasm"
     if final.is_file():
@@ -71,6 +74,7 @@ def build_plugin(wit: Path, module: Path, world: str | None = None) -> Path:
     work = Path(tempfile.mkdtemp(prefix="build-", dir=entry))
     out = work / "plugin.wasm"
     command = [sys.executable, "-m", "witgen", "build", str(wit), str(module), "-o", str(out)]
+    command += ["--no-precompile", *options]
     if world is not None:
         command += ["--world", world]
     done = subprocess.run(command, capture_output=True, text=True, timeout=900, check=False)

@@ -22,7 +22,7 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from witgen import __version__
 from witgen.diagnostics import FORMATS, Reporter
@@ -46,13 +46,16 @@ MAIN_USAGE = (
     "witgen PATH -o OUT [--world NAME] [--guest] [--check] [--features LIST | --all-features]"
 )
 BUILD_USAGE = (
-    "witgen build PATH MODULE.py -o PLUGIN.wasm [--world NAME] [--features LIST | --all-features]"
+    "witgen build PATH MODULE.py -o PLUGIN.wasm [--world NAME] [--stub-wasi] [--no-precompile]"
+    " [--features LIST | --all-features]"
 )
+CACHE_USAGE = "witgen cache {info,clear} [FOLDER]"
 
 USAGE = f"""\
 {MAIN_USAGE}
        witgen [--check]              (every entry of [tool.witgen] in pyproject.toml)
        {BUILD_USAGE}
+       {CACHE_USAGE}
        witgen json PATH [--features LIST | --all-features]
        witgen check PATH [--features LIST | --all-features]
        witgen --help | --version"""
@@ -101,6 +104,19 @@ MAIN_FORM_OPTIONS = (
 )
 WORLD_HELP = "`name` or `ns:pkg/name[@version]` (default: the root package's only world)"
 GUEST_HELP = "write a plugin author's guest wrappers, OUT/<world>_guest/, instead of host bindings"
+STUB_WASI_HELP = (
+    "build a component that imports no WASI at all (componentize-py's --stub-wasi), for a plugin"
+    " that needs nothing but the host's imports: any WASI call it makes (print(), time.time(),"
+    " an import during a call) traps, and `random`'s seed is fixed at build time"
+)
+NO_PRECOMPILE_HELP = (
+    "do not compile the component into load()'s compiled-component cache after the build (the"
+    " first load() then compiles it)"
+)
+CACHE_FOLDER_HELP = (
+    "the cache folder (default: the one load() uses by default, under $XDG_CACHE_HOME or"
+    " ~/.cache)"
+)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -128,6 +144,10 @@ def _add_feature_args(parser: _Options) -> None:
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--features", action="append", default=[], metavar="LIST", help=FEATURE_HELP)
     group.add_argument("--all-features", action="store_true", help=ALL_FEATURES_HELP)
+    _add_message_format_arg(parser)
+
+
+def _add_message_format_arg(parser: argparse.ArgumentParser) -> None:
     # `main` takes `--message-format FMT` out of the arguments before parsing (every form has it);
     # declared here for `--help`, and for argparse's abbreviations (`--message json`).
     parser.add_argument("--message-format", choices=FORMATS, help=MESSAGE_FORMAT_HELP)
@@ -177,6 +197,16 @@ def _build_parser() -> _Parser:
             epilog=EXIT_STATUS_HELP,
             formatter_class=formatter,
         )
+        if name == "cache":
+            sub.add_argument(
+                "action",
+                choices=("info", "clear"),
+                metavar="{info,clear}",
+                help="show or empty the cache",
+            )
+            sub.add_argument("path", metavar="FOLDER", nargs="?", help=CACHE_FOLDER_HELP)
+            _add_message_format_arg(sub)
+            continue
         _add_path_arg(sub)
         if name == "build":
             sub.add_argument("module", metavar="MODULE.py", help="the plugin module")
@@ -185,6 +215,10 @@ def _build_parser() -> _Parser:
             )
             sub.add_argument(
                 "--world", metavar="NAME", help=f"the world the plugin implements, {WORLD_HELP}"
+            )
+            sub.add_argument("--stub-wasi", action="store_true", help=STUB_WASI_HELP)
+            sub.add_argument(
+                "--no-precompile", dest="precompile", action="store_false", help=NO_PRECOMPILE_HELP
             )
         _add_feature_args(sub)
     return parser
@@ -317,10 +351,22 @@ def _run_entries(entries: list[Entry], *, check: bool, reporter: Reporter) -> in
     return EXIT_OK
 
 
+def _on_terminal(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError, OSError):  # a replaced or closed stream
+        return False
+
+
 def _cmd_build(args: argparse.Namespace) -> int:
+    """Build the plugin, then (unless --no-precompile) compile it into load()'s cache.
+
+    A person at a terminal (stderr a tty, human messages) is told on stderr what is under way and
+    sees how long each step took; otherwise (CI logs, pipes, --message-format json) the output is
+    the result lines alone, the same on every run."""
     from pathlib import Path
 
-    from witgen.build.componentize import build_plugin
+    from witgen.build.componentize import build_plugin, precompile
     from witgen.config import Entry
     from witgen.generate import load_world
 
@@ -334,6 +380,13 @@ def _cmd_build(args: argparse.Namespace) -> int:
         all_features=args.all_features,
     )
     resolve, world = load_world(entry)
+    reporter: Reporter = args.reporter
+    interactive = not reporter.json and _on_terminal(sys.stderr)
+
+    def say(text: str) -> None:
+        if interactive:
+            print(text, file=sys.stderr, flush=True)
+
     result = build_plugin(
         resolve,
         world,
@@ -342,8 +395,94 @@ def _cmd_build(args: argparse.Namespace) -> int:
         Path(args.out),
         features=features,
         all_features=args.all_features,
+        stub_wasi=args.stub_wasi,
+        started=lambda: say(
+            f"building {args.out} from {args.module} with componentize-py (this takes a while,"
+            " typically 5-30 s) ..."
+        ),
     )
-    _write_stdout(f"built {args.out} ({result.size / 1e6:.1f} MB, {result.seconds:.1f} s)\n")
+    took = f" in {result.seconds:.1f} s" if interactive else ""
+    _write_stdout(f"built {args.out} ({result.size / 1e6:.1f} MB){took}\n")
+    if args.precompile:
+        say(f"compiling {args.out} for load() (another 5-20 s; --no-precompile skips this) ...")
+        done = precompile(result.output)
+        for problem in done.problems:
+            reporter.warning(problem, file=args.out)
+        if done.entry is not None:
+            if not done.compiled:
+                _write_stdout(f"{args.out} is already compiled for load() in {done.entry.parent}\n")
+            else:
+                took = f" in {done.seconds:.1f} s" if interactive else ""
+                _write_stdout(f"compiled {args.out} for load(){took}, into {done.entry.parent}\n")
+    return EXIT_OK
+
+
+def _size(count: float) -> str:
+    """Bytes as `512 B`, `12.0 KiB`, `33.6 MiB`, `1.0 GiB`."""
+    if count < 1024:
+        return f"{int(count)} B"
+    for unit in ("KiB", "MiB", "GiB"):
+        count /= 1024
+        if count < 1024 or unit == "GiB":
+            break
+    return f"{count:.1f} {unit}"
+
+
+def _cmd_cache(args: argparse.Namespace) -> int:
+    """`witgen cache info|clear [FOLDER]`: what load()'s compiled-component cache holds, or empty
+    it (only the files the cache makes are counted or removed)."""
+    import warnings
+    from pathlib import Path
+
+    from witgen.runtime import wasmtime_rt as rt
+
+    reporter: Reporter = args.reporter
+    try:
+        folder = Path(args.path) if args.path is not None else rt.default_cache_dir()
+    except (RuntimeError, KeyError) as err:  # no home folder to be found
+        raise WitError(f"no folder for the compiled-component cache ({err})") from None
+    if folder.exists() and not folder.is_dir():
+        raise WitError(f"{folder}: not a folder", path=str(folder))
+    if args.action == "clear":
+        removed = rt.clear_cache(folder)
+        left = rt.cache_contents(folder).files()
+        small = len(removed.files()) - len(removed.entries)
+        if not removed.files():
+            _write_stdout(f"{folder}: nothing to remove\n")
+        else:
+            _write_stdout(
+                f"removed {_plural(len(removed.entries), 'compiled component')} and"
+                f" {_plural(small, 'other file')} ({_size(removed.total)}) from {folder}\n"
+            )
+        if left:
+            raise WitError(f"{folder}: {_plural(len(left), 'file')} could not be removed")
+        return EXIT_OK
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        cap = rt.cache_max_bytes()
+    for warning in caught:
+        reporter.warning(str(warning.message))
+    contents = rt.cache_contents(folder)
+    setting = os.environ.get(rt.CACHE_MAX_ENV, "").strip()
+    if setting and not caught:
+        why = f"{rt.CACHE_MAX_ENV}={setting}"
+    else:
+        why = f"the default; {rt.CACHE_MAX_ENV} sets another"
+    others = contents.files()[len(contents.entries) :]
+    lines = [
+        f"folder:  {folder}" + ("" if folder.is_dir() else " (not made yet)"),
+        f"entries: {_plural(len(contents.entries), 'compiled component')},"
+        f" {_size(contents.entry_bytes)}",
+        f"other:   {_plural(len(others), 'small file')} (contract verdicts, file digests),"
+        f" {_size(sum(f.size for f in others))}",
+        f"total:   {_size(contents.total)}",
+        f"cap:     {'none' if cap is None else _size(cap)} ({why})",
+    ]
+    _write_stdout("\n".join(lines) + "\n")
+    if folder.is_dir():
+        problem = rt._unsafe_folder(folder)
+        if problem is not None:
+            reporter.warning(f"load() does not use this folder: {problem}", file=str(folder))
     return EXIT_OK
 
 
@@ -370,6 +509,11 @@ COMMANDS: dict[str, tuple[Handler, str, str]] = {
         _cmd_check,
         "resolve PATH and print a one-line summary, or the first error",
         "witgen check PATH [--features LIST | --all-features]",
+    ),
+    "cache": (
+        _cmd_cache,
+        "show (info) or empty (clear) load()'s compiled-component cache",
+        CACHE_USAGE,
     ),
 }
 

@@ -33,6 +33,7 @@ STDLIB_IMPORTS = {
     "functools",
     "hashlib",
     "importlib",
+    "logging",
     "math",
     "mmap",
     "os",

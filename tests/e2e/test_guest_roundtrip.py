@@ -1,9 +1,12 @@
-"""End to end: one plugin written with witgen's guest wrappers, run two ways, on the same tests.
+"""End to end: one plugin written with witgen's guest wrappers, run three ways, on the same tests.
 
 The plugin (`guests/rich_plugin.py`, world `rich` of `wit/rich.wit`) is Python code written against
-the guest package `rich_guest` (`witgen wit/rich.wit --guest`). Every test below runs twice:
+the guest package `rich_guest` (`witgen wit/rich.wit --guest`). Every test below runs three times:
 * "component": the plugin built by `witgen build` (`tests/plugins.py`: built once and cached by
   content; a rerun neither builds nor compiles), loaded with `Rich.load`;
+* "stub-wasi": the same, built with `witgen build --stub-wasi`: a component that imports no WASI,
+  where any WASI call traps (the converters must not import modules during calls, which looks at
+  the file system);
 * "in-process": the same module run in this process with `Rich.from_python`, the generated
   `rich_guest` package on `sys.path`.
 Both get the same host object (`Host`, below) and must give the same answers and the same errors:
@@ -28,8 +31,9 @@ Known differences between the modes (asserted below where they show):
   host function is even called (also with raw wasmtime-py, and for a `list<borrow<blob>>` of two);
   in-process the call works. `test_two_borrows_in_one_host_call` pins both behaviours;
 * messages are the same but where they describe the machinery: a trap for the plugin's uncaught
-  exception names it either way, and then says where its traceback is (the component's went to
-  stderr; in-process the exception is the `WasmTrap`'s `__cause__`).
+  exception names it (the component's traceback went to stderr, where `load` reads the
+  exception's name, except with `--stub-wasi`, whose component has no stderr; in-process the
+  exception is the `WasmTrap`'s `__cause__`).
 
 Instances are cheap (in-process: microseconds; component: milliseconds from the compiled cache),
 so a test that leaves its instance unusable gets a fresh one (`fresh`); the others share one per
@@ -59,7 +63,7 @@ from witgen.resolve.select_world import select_world
 HERE = Path(__file__).resolve().parent
 WIT = HERE / "wit" / "rich.wit"
 PLUGIN = HERE / "guests" / "rich_plugin.py"
-MODES = ["component", "in-process"]
+MODES = ["component", "stub-wasi", "in-process"]
 
 
 class ConfigExploded(Exception):
@@ -204,8 +208,8 @@ def start(
     """A function that starts a new instance of the plugin, in this module-level mode."""
     mode = request.param
     Rich = bindings.rich.Rich
-    if mode == "component":
-        wasm = build_plugin(WIT, PLUGIN)
+    if mode != "in-process":
+        wasm = build_plugin(WIT, PLUGIN, options=("--stub-wasi",) if mode == "stub-wasi" else ())
 
         def new() -> Running:
             host = make_host(bindings)
@@ -492,12 +496,17 @@ def test_plugin_exception_is_a_trap(fresh: Running) -> None:
     if fresh.mode == "in-process":  # the plugin's exception is the cause
         assert isinstance(caught.value.__cause__, ValueError)
         assert "the plugin blew up on purpose" in str(caught.value)
-    else:  # it stayed inside the component (its traceback went to stderr): wasmtime's trap,
-        # whose message names the exception, read from the end of the plugin's stderr.
+    elif fresh.mode == "component":  # it stayed inside the component (its traceback went to
+        # stderr): wasmtime's trap, whose message names the exception, read from the plugin's stderr.
         assert isinstance(caught.value.__cause__, wasmtime.WasmtimeError)
         assert str(caught.value).startswith(
             "run() trapped: ValueError: the plugin blew up on purpose (the plugin's uncaught"
             " exception; its traceback is on stderr)"
+        )
+    else:  # no WASI, so no stderr: printing the traceback traps, and nothing names the exception
+        assert isinstance(caught.value.__cause__, wasmtime.WasmtimeError)
+        assert str(caught.value).startswith(
+            "run() trapped: wasm trap: wasm `unreachable` instruction executed"
         )
     with pytest.raises(rich.InstanceUnusable, match=r"tools.count\(\): .*can no longer be used"):
         fresh.tools.count("x")

@@ -11,7 +11,9 @@ asked.
 from __future__ import annotations
 
 import inspect
+import logging
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -262,6 +264,22 @@ def test_second_load_comes_from_the_cache(
     )
 
 
+def test_a_component_shared_in_memory_is_stored_in_each_folder(
+    pkg: ModuleType, component: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = wasmtime.Engine()
+    first = pkg.Limits.load(component, cache=tmp_path / "a", engine=engine, deadline=None)
+    no_compiling(pkg, monkeypatch)
+    # The same engine: the component comes from memory, and goes into the other folder too.
+    again = pkg.Limits.load(component, cache=tmp_path / "b", engine=engine, deadline=None)
+    assert again._state.component is first._state.component
+    (entry,) = entries(tmp_path / "b")
+    assert entry.name == entries(tmp_path / "a")[0].name
+    entry.unlink()  # evicted by another process while this one holds the component
+    pkg.Limits.load(component, cache=tmp_path / "b", engine=engine, deadline=None)
+    assert entries(tmp_path / "b") == [entry]
+
+
 def test_default_cache_folder(
     pkg: ModuleType, component: Path, private_component_cache: Path
 ) -> None:
@@ -406,6 +424,297 @@ def test_two_processes_load_at_once(pkg: ModuleType, component: Path, tmp_path: 
     (entry,) = entries(folder)  # one entry, no temporary files
     assert entry.suffix == ".cwasm"
     assert pkg._rt._read_entry(entry) is not None
+
+
+# --------------------------------------------------------------------------------------------
+# The cache's size cap (least recently used first), and what `load` logs
+
+
+@pytest.fixture(scope="module")
+def variants(component_builder: Callable[..., Path]) -> list[Path]:
+    """Four components of the world that differ only in what `add` adds (`a + b + n`)."""
+    return [
+        component_builder(
+            LIMITS_WIT,
+            bodies={
+                **BODIES,
+                "add": f"(i32.add (i32.add (local.get 0) (local.get 1)) (i32.const {n}))",
+            },
+            extra_wat="(func $handle_alloc_error unreachable)",
+        )
+        for n in range(4)
+    ]
+
+
+def load_add(pkg: ModuleType, component: Path, folder: Path) -> int:
+    """`add(1, 2)` of `component` loaded with a new engine: nothing shared in memory, so the
+    component comes from the cache folder or is compiled."""
+    plugin = pkg.Limits.load(component, cache=folder, engine=wasmtime.Engine(), deadline=None)
+    return int(plugin.add(1, 2))
+
+
+def entry_of(pkg: ModuleType, component: Path, folder: Path) -> Path:
+    digest = pkg._rt._remembered_digest(folder, component)
+    assert digest is not None
+    info = pkg._rt.engine_info(wasmtime.Engine())
+    return folder / f"{pkg._rt._cache_key(digest, info)}.cwasm"
+
+
+def age(path: Path, hours: float) -> None:
+    """Make `path` look last used `hours` ago."""
+    then = time.time() - hours * 3600
+    os.utime(path, (then, then))
+
+
+def test_cache_is_capped_least_recently_used_first(
+    pkg: ModuleType, variants: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "cache"
+    assert [load_add(pkg, c, folder) for c in variants[:3]] == [3, 4, 5]
+    first, second, third = (entry_of(pkg, c, folder) for c in variants[:3])
+    verdicts = {e: sorted(folder.glob(f"{e.stem}.*.kept")) for e in (first, second, third)}
+    assert all(len(kept) == 1 for kept in verdicts.values())  # the contract check's verdicts
+    age(first, 3)
+    age(second, 2)
+    age(third, 1)
+    no_compiling(pkg, monkeypatch)
+    assert load_add(pkg, variants[0], folder) == 3  # from the cache: `first` is used again
+    assert time.time() - first.stat().st_mtime < 60
+    monkeypatch.undo()
+    # Room for the three entries there are and half of another: the fourth evicts one, the
+    # least recently used (`second`; `first` was oldest until it was used).
+    contents = pkg._rt.cache_contents(folder)
+    cap = contents.total + first.stat().st_size // 2
+    monkeypatch.setenv("WITGEN_CACHE_MAX_BYTES", str(cap))
+    assert load_add(pkg, variants[3], folder) == 6
+    fourth = entry_of(pkg, variants[3], folder)
+    assert entries(folder) == sorted([first, third, fourth])
+    assert not list(folder.glob(f"{second.stem}.*"))  # its verdict went with it
+    assert all(v.exists() for v in verdicts[first] + verdicts[third])
+    assert pkg._rt.cache_contents(folder).total <= cap
+    # The evicted component's `.path` memo stays (it names the file's digest, not the entry):
+    # loading the component again just compiles it, once, without a warning.
+    assert pkg._rt._memo_path(folder, variants[1]).exists()
+    compiles = counting_compiles(pkg, monkeypatch)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert load_add(pkg, variants[1], folder) == 4
+    assert len(compiles) == 1
+    assert second.exists()
+
+
+def test_eviction_spares_recent_entries_and_the_new_one(
+    pkg: ModuleType, variants: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("WITGEN_CACHE_MAX_BYTES", "1")  # smaller than any entry
+    # Entries written or used in the last minute stay (another process may have just made them).
+    assert [load_add(pkg, c, folder) for c in variants[:2]] == [3, 4]
+    assert len(entries(folder)) == 2
+    for entry in entries(folder):
+        age(entry, 1)
+    # Old ones go; the new entry stays, though it alone is over the cap.
+    assert load_add(pkg, variants[2], folder) == 5
+    assert entries(folder) == [entry_of(pkg, variants[2], folder)]
+    # A temporary file of a writer that died long ago goes too; a fresh one may be in use.
+    dead, busy = folder / ".tmp-dead0001.cwasm", folder / ".tmp-busy0001.cwasm"
+    dead.write_bytes(b"x" * 10)
+    busy.write_bytes(b"x" * 10)
+    age(dead, 2)
+    age(entry_of(pkg, variants[2], folder), 1)
+    assert load_add(pkg, variants[3], folder) == 6
+    assert not dead.exists() and busy.exists()
+    busy.unlink()
+    assert entries(folder) == [entry_of(pkg, variants[3], folder)]
+    monkeypatch.setenv("WITGEN_CACHE_MAX_BYTES", "0")  # no cap: nothing is evicted
+    age(entry_of(pkg, variants[3], folder), 1)
+    assert load_add(pkg, variants[0], folder) == 3
+    assert len(entries(folder)) == 2
+
+
+def test_cache_files_of_other_names_are_left_alone(
+    pkg: ModuleType, variants: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "cache"
+    assert load_add(pkg, variants[0], folder) == 3
+    (folder / "notes.txt").write_text("mine")
+    (folder / ("f" * 64 + ".cwasm")).symlink_to(folder / "notes.txt")
+    (folder / "sub").mkdir()
+    contents = pkg._rt.cache_contents(folder)
+    assert len(contents.entries) == 1 and len(contents.memos) == 1
+    assert sum(len(v) for v in contents.verdicts.values()) == 1
+    for entry in entries(folder):
+        age(entry, 1)
+    monkeypatch.setenv("WITGEN_CACHE_MAX_BYTES", "1")
+    assert load_add(pkg, variants[1], folder) == 4
+    removed = pkg._rt.clear_cache(folder)
+    assert len(removed.entries) == 1 and len(removed.memos) == 2
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        ["notes.txt", "sub", "f" * 64 + ".cwasm"]
+    )
+
+
+@pytest.mark.skipif(os.name == "nt", reason="Windows cannot remove a file that is open or mapped")
+def test_an_entry_being_read_survives_its_eviction(
+    pkg: ModuleType, variants: list[Path], tmp_path: Path
+) -> None:
+    folder = tmp_path / "cache"
+    assert load_add(pkg, variants[0], folder) == 3
+    entry = entry_of(pkg, variants[0], folder)
+    payload = pkg._rt._read_entry(entry)  # opened and mapped, as a load in another process has
+    assert payload is not None
+    age(entry, 1)
+    assert pkg._rt.evict(folder, 1) == 1
+    assert not entry.exists()
+    engine = wasmtime.Engine()
+    component = pkg._rt._deserialize(engine, payload)  # POSIX: the file lives on while mapped
+    linker = pkg._rt.new_linker(engine)
+    pkg.Limits.add_to_linker(linker, None)
+    plugin = pkg.Limits.instantiate(pkg._rt.new_store(engine, None), component, linker)
+    assert plugin.add(1, 2) == 3
+
+
+CONCURRENT_EVICTING = """
+import sys
+sys.path.insert(0, sys.argv[1])
+import limits
+limits._rt._EVICT_GRACE = 0.0  # every entry but the one just written is evicted at once
+import wasmtime
+results = []
+for _ in range(8):
+    for path in sys.argv[3:]:
+        plugin = limits.Limits.load(path, cache=sys.argv[2], engine=wasmtime.Engine(), deadline=None)
+        results.append(plugin.add(1, 2))
+print(results)
+"""
+
+
+def test_processes_evicting_while_others_load(
+    pkg: ModuleType, variants: list[Path], tmp_path: Path
+) -> None:
+    """Three processes load four components in turn from one folder capped below one entry, so
+    each write evicts what the others are reading or have just written: every load succeeds."""
+    package_root = str(Path(pkg.__file__).parent.parent)
+    folder = tmp_path / "cache"
+    env = {**os.environ, "WITGEN_CACHE_MAX_BYTES": "1"}
+    procs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-W",
+                "error",
+                "-c",
+                CONCURRENT_EVICTING,
+                package_root,
+                str(folder),
+                *map(str, variants[i:] + variants[:i]),
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        for i in range(3)
+    ]
+    for i, proc in enumerate(procs):
+        out, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err
+        assert out.strip() == str(8 * ([3, 4, 5, 6][i:] + [3, 4, 5, 6][:i]))
+    # Each write evicted all the others there were: what is left is at most each process's last.
+    assert 1 <= len(entries(folder)) <= 3
+    assert not list(folder.glob(".tmp-*"))
+
+
+@pytest.mark.parametrize(
+    "setting, cap",
+    [
+        (None, 1 << 30),
+        ("", 1 << 30),
+        ("1073741824", 1 << 30),
+        ("500M", 500 << 20),
+        ("2G", 2 << 30),
+        ("2 GiB", 2 << 30),
+        ("64kb", 64 << 10),
+        ("0", None),
+    ],
+)
+def test_cache_cap_setting(
+    pkg: ModuleType, monkeypatch: pytest.MonkeyPatch, setting: str | None, cap: int | None
+) -> None:
+    if setting is None:
+        monkeypatch.delenv("WITGEN_CACHE_MAX_BYTES", raising=False)
+    else:
+        monkeypatch.setenv("WITGEN_CACHE_MAX_BYTES", setting)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert pkg._rt.cache_max_bytes() == cap
+
+
+@pytest.mark.parametrize("setting", ["lots", "-5", "1.5G", "5X", "9" * 40])
+def test_cache_cap_setting_that_is_no_size(
+    pkg: ModuleType, monkeypatch: pytest.MonkeyPatch, setting: str
+) -> None:
+    monkeypatch.setenv("WITGEN_CACHE_MAX_BYTES", setting)
+    monkeypatch.setattr(pkg._rt, "_WARNED_SIZES", set())
+    with pytest.warns(pkg._rt.CacheWarning, match="WITGEN_CACHE_MAX_BYTES: .* is not a size"):
+        assert pkg._rt.cache_max_bytes() == 1 << 30
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # said once
+        assert pkg._rt.cache_max_bytes() == 1 << 30
+
+
+def test_load_logs_what_it_compiles(
+    pkg: ModuleType, variants: list[Path], tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    folder = tmp_path / "cache"
+    size = variants[0].stat().st_size / 1e6
+    with caplog.at_level(logging.INFO, logger="witgen"):
+        assert load_add(pkg, variants[0], folder) == 3
+        assert load_add(pkg, variants[0], folder) == 3  # from the cache: nothing to say
+        pkg.Limits.load(variants[0], cache=False, engine=wasmtime.Engine(), deadline=None)
+    messages = [(r.name, r.levelno, r.getMessage()) for r in caplog.records]
+    assert [m[:2] for m in messages] == [("witgen", logging.INFO)] * 4
+    assert messages[0][2] == (
+        f"compiling {variants[0]} ({size:.1f} MB; not in the compiled-component cache {folder})"
+    )
+    assert re.fullmatch(rf"compiled {re.escape(str(variants[0]))} in \d+\.\d s", messages[1][2])
+    assert messages[2][2] == f"compiling {variants[0]} ({size:.1f} MB; cache=False)"
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="witgen"):  # the host silences it
+        pkg.Limits.load(variants[1], cache=folder, engine=wasmtime.Engine(), deadline=None)
+    assert caplog.records == []
+
+
+def test_precompile_makes_the_first_default_load_a_cache_hit(
+    pkg: ModuleType,
+    variants: list[Path],
+    private_component_cache: Path,
+) -> None:
+    compiled, entry = pkg._rt.precompile(variants[2])
+    assert compiled and entry.is_file()
+    assert entry.parent == private_component_cache / "witgen" / "components"
+    script = PRECOMPILED_LOAD.format(root=str(Path(pkg.__file__).parent.parent))
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(variants[2])],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert (done.returncode, done.stdout) == (0, "5\n"), done.stderr
+    assert pkg._rt.precompile(variants[2])[0] is False  # already there
+
+
+# `load` with every default, in a fresh process (nothing in memory): compiling fails the script.
+PRECOMPILED_LOAD = """
+import sys
+sys.path.insert(0, {root!r})
+import limits
+def refuse(engine, wasm):
+    raise AssertionError("compiled although precompiled")
+limits._rt._compile = refuse
+print(limits.Limits.load(sys.argv[1]).add(1, 2))
+"""
 
 
 # --------------------------------------------------------------------------------------------

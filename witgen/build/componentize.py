@@ -12,7 +12,10 @@ In: a WIT path, a world, and a Python module written against the world's guest p
    (`runtime/componentize_glue.py`), which converts values both ways through the guest package;
 4. run componentize-py's Python API in a child process of the same interpreter (the build takes
    ~400 MB, which the child returns to the system; a Rust panic cannot take witgen down), with only
-   the staging folder and the module's folder on the guest's Python path.
+   the staging folder and the module's folder on the guest's Python path;
+5. (`precompile`, unless `--no-precompile`) compile the new component into `load`'s cache, in
+   another child process, through the runtime's own cache functions (`wasmtime_rt.precompile`),
+   so the keys are the ones `load` computes and the first `load` of the plugin is a cache hit.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,7 +52,7 @@ a = json.loads(sys.argv[1])
 componentize_py.componentize(
     wit_path=[a["wit"]], worlds=[a["world"]], features=a["features"],
     all_features=a["all_features"], world_module=None, python_path=a["path"], module_worlds=[],
-    app_name=a["app"], output_path=a["out"], stub_wasi=False, import_interface_names=[],
+    app_name=a["app"], output_path=a["out"], stub_wasi=a["stub_wasi"], import_interface_names=[],
     export_interface_names=[], full_names=False, intersect_world=None,
 )
 """
@@ -72,11 +75,40 @@ class BuildError(WitError):
         return self.problems or super().diagnostics()
 
 
+# Run by `precompile` in a child process: `wasmtime_rt.precompile` of the component (argv[1]), with
+# the witgen that runs the build first on the path (argv[2]); one JSON object on stdout.
+PRECOMPILE_SCRIPT = """
+import json, sys, warnings
+sys.path.insert(0, sys.argv[2])
+from witgen.runtime import wasmtime_rt
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    try:
+        compiled, entry = wasmtime_rt.precompile(sys.argv[1])
+        error = None
+    except Exception as err:
+        compiled, entry, error = False, None, " ".join(str(err).split())
+print(json.dumps({"compiled": compiled, "entry": entry and str(entry), "error": error,
+                  "warnings": [str(w.message) for w in caught]}))
+"""
+
+
 @dataclass
 class BuildResult:
     output: Path
     size: int
     seconds: float
+
+
+@dataclass
+class Precompiled:
+    """What `precompile` did: `entry` is the cache entry that holds the compiled component (None
+    when it could not be made: `problems` says why), `compiled` False when the cache had it."""
+
+    entry: Path | None
+    compiled: bool
+    seconds: float
+    problems: list[str]
 
 
 def expectations(gv: GuestViews) -> list[Expected]:
@@ -218,7 +250,12 @@ def build_plugin(
     *,
     features: list[str],
     all_features: bool,
+    stub_wasi: bool = False,
+    started: Callable[[], None] | None = None,
 ) -> BuildResult:
+    """Build `module` into the component `output`. `stub_wasi`: the component imports no WASI
+    (componentize-py's `stub_wasi`: its WASI calls do nothing or fail inside it). `started` is
+    called once the checks have passed, just before the slow part."""
     gv = GuestViews(resolve, world_id)
     name = _check_module_name(module, gv)
     try:
@@ -279,7 +316,10 @@ def build_plugin(
             "path": [str(src), str(module.resolve().parent)],
             "app": APP,
             "out": str(built),
+            "stub_wasi": stub_wasi,
         }
+        if started is not None:
+            started()
         start = time.perf_counter()
         done = subprocess.run(
             [sys.executable, "-c", BUILD_SCRIPT, json.dumps(args)],
@@ -306,6 +346,47 @@ def build_plugin(
         shutil.rmtree(stage, ignore_errors=True)
 
 
+def precompile(component: Path) -> Precompiled:
+    """Compile `component` into `load`'s compiled-component cache (the default folder, for the
+    engine `load` uses by default), in a child process of this interpreter: the compile takes
+    seconds and hundreds of MB, and Ctrl-C must stop it at once (a call into wasmtime would hold
+    it up in this process). A failure is reported in `problems`: the component is built anyway."""
+    import witgen
+
+    start = time.perf_counter()
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            PRECOMPILE_SCRIPT,
+            str(component),
+            str(Path(witgen.__file__).resolve().parent.parent),
+        ],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "RUST_BACKTRACE": "0"},
+        check=False,
+    )
+    seconds = time.perf_counter() - start
+    try:
+        answer = json.loads(done.stdout.strip().splitlines()[-1])
+    except (IndexError, ValueError):
+        lines = [ln for ln in done.stderr.strip().splitlines() if ln.strip()]
+        why = lines[-1].strip() if lines else f"exit status {done.returncode}"
+        return Precompiled(None, False, seconds, [f"not precompiled for load(): {why}"])
+    problems = [str(w) for w in answer["warnings"]]
+    entry = Path(answer["entry"]) if answer["entry"] else None
+    if answer["error"] is not None:
+        problems.append(f"not precompiled for load(): {answer['error']}")
+    elif entry is None:  # the cache folder cannot be used; its warning says why
+        reasons = problems or ["the compiled-component cache cannot be used"]
+        problems = [
+            f"not precompiled for load(): {text.removesuffix('; compiling instead')}"
+            for text in reasons
+        ]
+    return Precompiled(entry, bool(answer["compiled"]), seconds, problems)
+
+
 def _check_output_folder(output: Path, module: Path) -> None:
     """Fail before the slow build when the output could not be written: its nearest existing
     folder must be a folder this user may write in (nothing is created yet)."""
@@ -313,7 +394,10 @@ def _check_output_folder(output: Path, module: Path) -> None:
     while not folder.exists() and folder != folder.parent:
         folder = folder.parent
     if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
-        raise BuildError(f"{output}: cannot write the component there ({folder} is not a writable folder)", path=str(module))
+        raise BuildError(
+            f"{output}: cannot write the component there ({folder} is not a writable folder)",
+            path=str(module),
+        )
     if output.is_dir():
         raise BuildError(f"{output}: is a folder; give the component's file name", path=str(module))
 

@@ -13,11 +13,15 @@ build, not the first call):
   or, where componentize-py 0.25.1 wrote none (every function of a world whose imports include an
   interface declared inline, `import host: interface {...}`), calls the import by its index, the
   way componentize-py's own generated code does (`componentize_py_runtime.call_import`).
+Every module of `wit_world` the converters may need is looked up at build time too (`Side.module`):
+an import during a call looks at the file system, which traps in a component built with
+`--stub-wasi` (it has no WASI at all), even when the module does not exist.
 """
 
 from __future__ import annotations
 
 import importlib
+import pkgutil
 from typing import Any, Callable
 
 import componentize_py_runtime  # type: ignore[import-not-found]
@@ -35,6 +39,19 @@ def make_side(rt: Any) -> Any:
         def __init__(self) -> None:
             super().__init__("wit_world")
             self.outer: dict[type, type] = {}  # the plugin's resource base -> glue class
+            # guest package module (relative) -> componentize-py's, or None: it wrote none
+            self.modules: dict[str, Any] = {}
+
+        def module(self, rel: str) -> Any:
+            if rel not in self.modules:
+                try:
+                    self.modules[rel] = super().module(rel)
+                except ImportError:
+                    self.modules[rel] = None
+            found = self.modules[rel]
+            if found is None:
+                raise ImportError(f"componentize-py wrote no module for {rel or 'the world'}")
+            return found
 
         def handle_out(self, conv: Any, value: Any) -> Any:
             outer = getattr(value, "_witgen_outer", None)
@@ -116,6 +133,19 @@ class Glue:
         self.user = importlib.import_module(plugin)
         self.side = make_side(self.rt)
         self.rt.use_backend(make_backend(self.rt, self.side, indexes))
+        # Now, during pre-initialisation, not at the first call (see the module's docstring).
+        prefix = f"{package}."
+        for found in pkgutil.walk_packages(self.guest.__path__, prefix):
+            rel = found.name.removeprefix(prefix)
+            if not rel.startswith("_"):
+                try:
+                    self.side.module(rel)
+                except ImportError:
+                    pass
+        try:
+            self.side.module("")
+        except ImportError:
+            pass
 
     def _function(self, spec: Any, fn: Callable[..., Any]) -> Callable[..., Any]:
         """A glue method calling the plugin's `fn` (a method of its one instance, or static)."""

@@ -3157,8 +3157,31 @@ def trap_error(
 
 
 # The compiled-component cache
+#
+# Bounded: componentize-py's output is not byte-reproducible, so every rebuild of a plugin is a
+# new 35-40 MB entry. After writing an entry, `load` evicts the least recently used ones until
+# the folder holds at most `cache_max_bytes()` (`WITGEN_CACHE_MAX_BYTES`, default 1 GiB; an
+# environment variable because the folder is shared by processes and by every generated package's
+# copy of this module, so a per-call or per-package setting could not bound it). Each use of an
+# entry sets its modification time (`os.utime`), which orders them: access times are not kept
+# reliably (`relatime`, `noatime` mounts). Eviction is safe with concurrent processes: an entry is
+# only read during `load` (opened and mapped, hashed, then copied by wasmtime into memory of its
+# own), and on POSIX a file that is open or mapped lives on after its name is removed, so a
+# reader never sees it vanish half-way (on Windows removing it fails and it is skipped); an entry
+# used or written in the last `_EVICT_GRACE` seconds is never evicted, so one that another
+# process has just touched or published stays. An evicted entry's contract verdicts
+# (`<key>.<contract>.kept`) go with it; the `.path` memos name a file's digest, not an entry, so
+# one whose entry is gone only leads to compiling again.
+
+import logging as _logging  # here, beside the one thing that logs
 
 _CACHE_MAGIC = b"witgen compiled component 1\n"
+# `load` says what it compiles (seconds for a real plugin) on this logger, at INFO.
+_LOG = _logging.getLogger("witgen")
+CACHE_MAX_ENV = "WITGEN_CACHE_MAX_BYTES"
+DEFAULT_CACHE_MAX_BYTES = 1 << 30
+_EVICT_GRACE = 60.0  # seconds: an entry used or written this recently is never evicted
+_STALE_TEMPORARY = 3600.0  # seconds: a temporary file this old is a dead writer's
 # engine -> cache key -> the component, while something uses it
 _COMPILED: (
     "weakref.WeakKeyDictionary[wasmtime.Engine, weakref.WeakValueDictionary[str, Component]]"
@@ -3381,6 +3404,189 @@ def _write_entry(path: Path, payload: bytes) -> None:
         raise
 
 
+def _touch(entry: Path) -> bool:
+    """Mark `entry` as just used (modification times order the entries for eviction); False when
+    it is not there (evicted, or the component came from memory, compiled for another folder)."""
+    try:
+        os.utime(entry)
+    except FileNotFoundError:
+        return False
+    except OSError:
+        pass  # not ours to touch: it only orders entries
+    return True
+
+
+_SIZE = re.compile(r"(\d{1,30})\s*([kmgt]?)(?:i?b)?", re.IGNORECASE)
+_UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}
+_WARNED_SIZES: set[str] = set()
+
+
+def parse_cache_size(text: str) -> Optional[int]:
+    """`text` (`1073741824`, `500M`, `2GiB`: K, M, G and T are powers of 1024) in bytes, or None
+    for `0`, which means no cap; `ValueError` when it is no size."""
+    match = _SIZE.fullmatch(text.strip())
+    if match is None:
+        raise ValueError(f"{text!r} is not a size in bytes (such as 1073741824, 500M or 2G)")
+    return int(match[1]) * _UNITS[match[2].lower()] or None
+
+
+def cache_max_bytes() -> Optional[int]:
+    """The cap on a cache folder's size: `$WITGEN_CACHE_MAX_BYTES` (None for `0`: no cap), else
+    `DEFAULT_CACHE_MAX_BYTES`. A value that is no size is warned about (`CacheWarning`, once per
+    process) and the default applies."""
+    text = os.environ.get(CACHE_MAX_ENV, "").strip()
+    if not text:
+        return DEFAULT_CACHE_MAX_BYTES
+    try:
+        return parse_cache_size(text)
+    except ValueError as err:
+        if text not in _WARNED_SIZES:
+            _WARNED_SIZES.add(text)
+            warnings.warn(
+                f"{CACHE_MAX_ENV}: {err}; the cache is capped at the default 1 GiB",
+                CacheWarning,
+                stacklevel=2,
+            )
+        return DEFAULT_CACHE_MAX_BYTES
+
+
+# The names of the files the cache makes; nothing else in a folder is read, counted or removed.
+_ENTRY_NAME = re.compile(r"([0-9a-f]{64})\.cwasm")
+_VERDICT_NAME = re.compile(r"([0-9a-f]{64})\.[^.]+\.kept")
+_MEMO_NAME = re.compile(r"[0-9a-f]{64}\.path")
+_TEMPORARY_NAME = re.compile(r"\.tmp-[^.]*\.(?:cwasm|path|kept)")
+
+
+@dataclasses.dataclass(frozen=True)
+class CacheFile:
+    path: Path
+    size: int
+    mtime: float  # of an entry: when it was last used
+
+
+@dataclasses.dataclass
+class CacheContents:
+    """The files the cache made in a folder, by kind (see `cache_contents`)."""
+
+    folder: Path
+    entries: dict[str, CacheFile]  # cache key -> the compiled component
+    verdicts: dict[str, list[CacheFile]]  # cache key -> its contract verdicts
+    memos: list[CacheFile]  # `.path`: a component file's digest
+    temporary: list[CacheFile]  # being written, or left by a writer that died
+
+    def files(self) -> list[CacheFile]:
+        verdicts = [f for kept in self.verdicts.values() for f in kept]
+        return [*self.entries.values(), *verdicts, *self.memos, *self.temporary]
+
+    @property
+    def total(self) -> int:
+        """Bytes in all of them."""
+        return sum(f.size for f in self.files())
+
+    @property
+    def entry_bytes(self) -> int:
+        return sum(f.size for f in self.entries.values())
+
+
+def cache_contents(folder: PathLike) -> CacheContents:
+    """What the cache folder `folder` holds (empty when it does not exist); symbolic links and
+    files of other names are left out."""
+    where = Path(os.fspath(folder))
+    contents = CacheContents(where, {}, {}, [], [])
+    try:
+        listing = list(os.scandir(where))
+    except FileNotFoundError:
+        return contents
+    for item in listing:
+        try:
+            if not item.is_file(follow_symlinks=False):
+                continue
+            st = item.stat(follow_symlinks=False)
+        except OSError:
+            continue  # removed meanwhile
+        file = CacheFile(Path(item.path), st.st_size, st.st_mtime)
+        if match := _ENTRY_NAME.fullmatch(item.name):
+            contents.entries[match[1]] = file
+        elif match := _VERDICT_NAME.fullmatch(item.name):
+            contents.verdicts.setdefault(match[1], []).append(file)
+        elif _MEMO_NAME.fullmatch(item.name):
+            contents.memos.append(file)
+        elif _TEMPORARY_NAME.fullmatch(item.name):
+            contents.temporary.append(file)
+    return contents
+
+
+def _remove(files: list[CacheFile]) -> int:
+    """Remove `files`; the bytes of those removed (one open on Windows stays)."""
+    freed = 0
+    for file in files:
+        try:
+            os.unlink(file.path)
+        except FileNotFoundError:
+            pass  # removed by another process meanwhile
+        except OSError:
+            continue
+        freed += file.size
+    return freed
+
+
+def evict(folder: Path, max_bytes: Optional[int], keep: Optional[Path] = None) -> int:
+    """Remove least recently used entries of `folder` (with their verdicts) until it holds at
+    most `max_bytes` (None: no cap), and temporary files of writers that died; never `keep`, nor
+    an entry used or written in the last `_EVICT_GRACE` seconds. Returns the entries removed."""
+    contents = cache_contents(folder)
+    now = time.time()
+    stale = [f for f in contents.temporary if now - f.mtime > _STALE_TEMPORARY]
+    total = contents.total - _remove(stale)
+    if max_bytes is None or total <= max_bytes:
+        return 0
+    removed = freed = 0
+    for key, entry in sorted(contents.entries.items(), key=lambda item: item[1].mtime):
+        if total - freed <= max_bytes:
+            break
+        if entry.path == keep or now - entry.mtime < _EVICT_GRACE:
+            continue
+        try:
+            # Used since it was listed (by another process): it is no longer the oldest.
+            if os.stat(entry.path, follow_symlinks=False).st_mtime != entry.mtime:
+                continue
+        except OSError:
+            continue
+        gone = _remove([entry])
+        if gone:
+            removed += 1
+            freed += gone + _remove(contents.verdicts.get(key, []))
+    if removed:
+        _LOG.info(
+            "evicted %d compiled component(s) (%.1f MiB) from %s to keep it under %.1f MiB (%s)",
+            removed,
+            freed / (1 << 20),
+            folder,
+            max_bytes / (1 << 20),
+            CACHE_MAX_ENV,
+        )
+    return removed
+
+
+def _evict(folder: Path, keep: Path) -> None:
+    """`evict` after `load` wrote `keep`, at the cap `cache_max_bytes()`; never fails the load."""
+    try:
+        evict(folder, cache_max_bytes(), keep)
+    except OSError as err:
+        warnings.warn(
+            f"could not evict old entries from the compiled-component cache {folder}: {err}",
+            CacheWarning,
+            stacklevel=5,
+        )
+
+
+def clear_cache(folder: PathLike) -> CacheContents:
+    """Remove every file the cache made in `folder` (the folder stays); returns what was there."""
+    contents = cache_contents(folder)
+    _remove(contents.files())
+    return contents
+
+
 _CORE_MODULE_HEADER = b"\0asm\x01\x00\x00\x00"
 
 
@@ -3414,16 +3620,24 @@ def load_component(
     """The component at `path` compiled for `engine`: from the cache when it holds it, else
     compiled (and stored there). `cache` is `True` (the default folder), `False` (always compile)
     or a folder. Within a process, a component that is still in use is shared."""
-    return _load_component(engine, path, cache)[0]
+    return _fetch_component(engine, path, cache)[0]
 
 
 def _load_component(
     engine: wasmtime.Engine, path: PathLike, cache: Union[bool, PathLike]
 ) -> tuple[Component, Optional[Path]]:
     """`load_component`, with the cache entry that holds the component (None without a cache)."""
+    component, entry, _ = _fetch_component(engine, path, cache)
+    return component, entry
+
+
+def _fetch_component(
+    engine: wasmtime.Engine, path: PathLike, cache: Union[bool, PathLike]
+) -> tuple[Component, Optional[Path], bool]:
+    """`_load_component`, and whether it compiled the component (it was in no cache)."""
     if cache is False:
         with open(path, "rb") as file:
-            return _compile_file(engine, file.read(), path), None
+            return _compile_logged(engine, file.read(), path, None), None, True
     info = engine_info(engine)
     folder = cache_folder(cache)
     wasm: Optional[bytes] = None
@@ -3441,13 +3655,16 @@ def _load_component(
         compiled = _COMPILED.setdefault(engine, weakref.WeakValueDictionary())
         component = compiled.get(key)
     if component is not None:
-        return component, entry
+        if entry is not None and not _touch(entry):
+            _store(entry, component)
+        return component, entry, False
     payload = _read_entry(entry) if entry is not None else None
     if payload is not None:
         try:
             component = _deserialize(engine, payload)
         except wasmtime.WasmtimeError:
             component = None  # from another wasmtime or configuration: compiled again below
+    fresh = component is None
     if component is None:
         if wasm is None:
             with open(path, "rb") as file:
@@ -3455,20 +3672,54 @@ def _load_component(
             if hashlib.sha256(wasm).digest() != digest:  # its memo was wrong: forget it
                 assert folder is not None
                 _memo_path(folder, path).unlink(missing_ok=True)
-                return _load_component(engine, path, cache)
-        component = _compile_file(engine, wasm, path)
+                return _fetch_component(engine, path, cache)
+        component = _compile_logged(engine, wasm, path, folder)
         if entry is not None:
-            try:
-                _write_entry(entry, bytes(component.serialize()))
-            except OSError as err:
-                warnings.warn(
-                    f"could not write the compiled-component cache entry {entry}: {err}",
-                    CacheWarning,
-                    stacklevel=2,
-                )
+            _store(entry, component)
+    elif entry is not None:
+        _touch(entry)
     with _COMPILED_LOCK:
         compiled[key] = component
-    return component, entry
+    return component, entry, fresh
+
+
+def _store(entry: Path, component: Component) -> None:
+    """Write `component` as the cache entry `entry`, then keep the folder under its cap."""
+    try:
+        _write_entry(entry, bytes(component.serialize()))
+    except OSError as err:
+        warnings.warn(
+            f"could not write the compiled-component cache entry {entry}: {err}",
+            CacheWarning,
+            stacklevel=4,
+        )
+    else:
+        _evict(entry.parent, keep=entry)
+
+
+def _compile_logged(
+    engine: wasmtime.Engine, wasm: bytes, path: PathLike, folder: Optional[Path]
+) -> Component:
+    """`_compile_file`, saying on the `witgen` logger (INFO) what is compiled, why, and how long
+    it took: seconds of silence otherwise, for a real plugin."""
+    where = os.fspath(path)
+    if _LOG.isEnabledFor(_logging.INFO):
+        why = "cache=False" if folder is None else f"not in the compiled-component cache {folder}"
+        _LOG.info("compiling %s (%.1f MB; %s)", where, len(wasm) / 1e6, why)
+    start = time.perf_counter()
+    component = _compile_file(engine, wasm, path)
+    _LOG.info("compiled %s in %.1f s", where, time.perf_counter() - start)
+    return component
+
+
+def precompile(path: PathLike, cache: Union[bool, PathLike] = True) -> tuple[bool, Optional[Path]]:
+    """Put the component at `path` into the cache for the engine `load` uses by default (epoch
+    interruption, no fuel: see `prepare_load`), so that the first `load` of it is a cache hit
+    (`witgen build` runs this after a build). Returns whether it compiled (False: the cache had
+    it already) and the entry (None when the cache cannot be used: a `CacheWarning` says why)."""
+    engine = shared_engine(epoch_interruption=True, consume_fuel=False)
+    _, entry, fresh = _fetch_component(engine, path, cache)
+    return fresh, entry
 
 
 # A component found to keep a contract has it written down beside its cache entry, as
