@@ -147,7 +147,7 @@ def _add_feature_args(parser: _Options) -> None:
     _add_message_format_arg(parser)
 
 
-def _add_message_format_arg(parser: argparse.ArgumentParser) -> None:
+def _add_message_format_arg(parser: _Options) -> None:
     # `main` takes `--message-format FMT` out of the arguments before parsing (every form has it);
     # declared here for `--help`, and for argparse's abbreviations (`--message json`).
     parser.add_argument("--message-format", choices=FORMATS, help=MESSAGE_FORMAT_HELP)
