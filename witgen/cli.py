@@ -434,7 +434,7 @@ def _cmd_cache(args: argparse.Namespace) -> int:
     import warnings
     from pathlib import Path
 
-    from witgen.runtime import wasmtime_rt as rt
+    from witgen.runtime.host import cache as rt
 
     reporter: Reporter = args.reporter
     try:

@@ -46,7 +46,7 @@ from witgen.cli import main
 from witgen.codegen import CodegenError
 from witgen.codegen.fmt import format_python
 from witgen.codegen.guest import generate_guest
-from witgen.codegen.host import runtime_text
+from witgen.codegen.host import runtime_files
 from witgen.codegen.host import HEADER, GeneratedPackage, generate_host
 from witgen.codegen.writer import write_package
 from witgen.resolve import model as m
@@ -275,8 +275,8 @@ def test_file_sets_and_names(gen: Generated) -> None:
         sorted([*base, "exports/api.py", "imports/host_api.py", "imports/types.py", "py.typed"]),
     )
     for package in gen.guests.values():
-        assert package.files["_rt.py"] == runtime_text("guest_rt.py")
-        assert package.files["_values.py"] == runtime_text("_values.py")
+        for name, text in runtime_files("guest").items():
+            assert package.files[name] == text
         assert package.files["py.typed"] == HEADER + "\n"
 
 
@@ -776,8 +776,10 @@ def shapes(module: ModuleType, skip: set[str]) -> dict[str, tuple[Any, ...]]:
         if isinstance(value, type):
             if value.__module__ == "builtins":
                 out[name] = ("alias", value.__name__)
-            elif value.__module__.split(".")[0] != package or value.__module__.endswith(
-                ("._rt", "._values")
+            elif (
+                value.__module__.split(".")[0] != package
+                or value.__module__.endswith(("._rt", "._values"))
+                or "._rt." in value.__module__
             ):
                 continue  # Ok, Err, Some, the host's error classes
             elif dataclasses.is_dataclass(value):
@@ -816,7 +818,7 @@ def test_same_shapes_as_the_host_bindings(gen: Generated, name: str) -> None:
     assert sorted(strip.values()) == sorted(
         "" if path == "__init__.py" else path.removesuffix(".py")
         for path in host.files
-        if path.endswith(".py") and path not in ("_rt.py", "_values.py")
+        if path.endswith(".py") and path not in runtime_files("host")
     )
     world_class = getattr(world, world._WORLD_CLASS)
     compared = 0

@@ -21,7 +21,7 @@ import pytest
 from codegen.support import REPO, WIT_DIR, generate, generate_and_import
 from witgen.cli import main
 from witgen.codegen.fmt import format_python
-from witgen.codegen.host import HEADER, GeneratedPackage, runtime_text
+from witgen.codegen.host import HEADER, GeneratedPackage, runtime_files
 
 STDLIB_IMPORTS = {
     "__future__",
@@ -52,6 +52,10 @@ STDLIB_IMPORTS = {
 }
 
 
+# The run-time package every host package carries (`_rt/`, beside `_values.py`).
+RT = sorted(name for name in runtime_files("host") if name.startswith("_rt/"))
+
+
 def python_files(package: GeneratedPackage) -> dict[str, str]:
     return {name: text for name, text in package.files.items() if name.endswith(".py")}
 
@@ -60,16 +64,16 @@ def test_file_sets(generated: dict[str, GeneratedPackage]) -> None:
     assert {name: sorted(p.files) for name, p in generated.items()} == {
         "accessors": [
             "__init__.py",
-            "_rt.py",
+            *RT,
             "_values.py",
             "host_settings.py",
             "py.typed",
             "settings.py",
         ],
-        "edge": ["__init__.py", "_rt.py", "_values.py", "only_types.py", "py.typed"],
+        "edge": ["__init__.py", *RT, "_values.py", "only_types.py", "py.typed"],
         "echo": [
             "__init__.py",
-            "_rt.py",
+            *RT,
             "_values.py",
             "api.py",
             "host_api.py",
@@ -78,7 +82,7 @@ def test_file_sets(generated: dict[str, GeneratedPackage]) -> None:
         ],
         "kitchen": [
             "__init__.py",
-            "_rt.py",
+            *RT,
             "_values.py",
             "api.py",
             "extra.py",
@@ -86,8 +90,8 @@ def test_file_sets(generated: dict[str, GeneratedPackage]) -> None:
             "types.py",
             "with_resource.py",
         ],
-        "plugin": ["__init__.py", "_rt.py", "_values.py", "host.py", "py.typed"],
-        "resources": ["__init__.py", "_rt.py", "_values.py", "files.py", "py.typed", "store.py"],
+        "plugin": ["__init__.py", *RT, "_values.py", "host.py", "py.typed"],
+        "resources": ["__init__.py", *RT, "_values.py", "files.py", "py.typed", "store.py"],
     }
     assert generated["kitchen"].name == "my_world"
     assert generated["edge"].name == "class_"  # the world `%class`
@@ -111,7 +115,8 @@ def test_runtime_is_copied_and_nothing_imports_witgen(
     generated: dict[str, GeneratedPackage],
 ) -> None:
     for package in generated.values():
-        assert package.files["_rt.py"] == runtime_text()
+        for name, text in runtime_files("host").items():
+            assert package.files[name] == text
         for name, text in python_files(package).items():
             for node in ast.walk(ast.parse(text)):
                 if isinstance(node, ast.Import):
@@ -643,19 +648,22 @@ def test_cli_writes_the_package(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert main([str(REPO / "wit" / "plugin.wit"), "-o", str(out)]) == 0
     assert sorted(p.name for p in (out / "plugin").iterdir()) == [
         "__init__.py",
-        "_rt.py",
+        "_rt",
         "_values.py",
         "host.py",
         "py.typed",
     ]
-    assert capsys.readouterr().out == f"wrote {out / 'plugin'} (5 files changed, 0 unchanged)\n"
+    files = 3 + len(runtime_files("host"))  # `__init__.py`, `host.py`, `py.typed`, the run time
+    assert (
+        capsys.readouterr().out == f"wrote {out / 'plugin'} ({files} files changed, 0 unchanged)\n"
+    )
     # Running again: a file witgen wrote that is no longer generated goes, one of the user's
     # stays, nothing else is touched, and no temporary files are left behind.
     (out / "plugin" / "stale.py").write_text(f"{HEADER}\nx = 1\n")
     (out / "plugin" / "notes.txt").write_text("mine\n")
     assert main([str(REPO / "wit" / "plugin.wit"), "-o", str(out)]) == 0
     assert capsys.readouterr().out == (
-        f"wrote {out / 'plugin'} (0 files changed, 5 unchanged, 1 removed)\n"
+        f"wrote {out / 'plugin'} (0 files changed, {files} unchanged, 1 removed)\n"
     )
     assert not (out / "plugin" / "stale.py").exists()
     assert (out / "plugin" / "notes.txt").read_text() == "mine\n"
@@ -729,11 +737,11 @@ def test_generate_and_import_helper_gives_a_fresh_module(tmp_path: Path) -> None
     assert first is not second and first.Alpha is not second.Alpha
 
 
-@pytest.mark.parametrize("source", ["wasmtime_rt.py", "guest_rt.py", "_values.py"])
-def test_runtime_sources_are_black_stable_in_the_generated_mode(source: str) -> None:
-    # `runtime_text` copies them without running black; generated files must still be formatted.
-    text = runtime_text(source)
-    assert format_python(text, source) == text
+@pytest.mark.parametrize("kind", ["host", "guest"])
+def test_runtime_sources_are_black_stable_in_the_generated_mode(kind: str) -> None:
+    # `runtime_files` copies them without running black; generated files must still be formatted.
+    for name, text in runtime_files(kind).items():
+        assert format_python(text, name) == text, name
 
 
 def test_shared_parts_of_types_are_walked_once(tmp_path: Path) -> None:

@@ -681,7 +681,7 @@ def test_componentize_py_gets_the_world_with_its_version(
 
 def import_names(plugin: Any, pkg: ModuleType) -> list[str]:
     """The component's imports, as wasmtime reflects them (`load`'s default engine)."""
-    engine = pkg._rt.shared_engine(epoch_interruption=True, consume_fuel=False)
+    engine = pkg._rt.limits.shared_engine(epoch_interruption=True, consume_fuel=False)
     return sorted(plugin._state.component.type.imports(engine))
 
 
@@ -741,7 +741,7 @@ sys.path.insert(0, sys.argv[1])
 import plugin
 def refuse(engine, wasm):
     raise AssertionError("load() compiled the component: it was not in the cache")
-plugin._rt._compile = refuse
+plugin._rt.cache._compile = refuse
 class Host:
     class host:
         @staticmethod

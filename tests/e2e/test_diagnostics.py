@@ -448,7 +448,7 @@ def test_generation_warning_as_json(inputs: Path) -> None:
     assert (human.returncode, human.stderr) == (0, f"warning: {ASYNC_WARNING}\n")
     proc = witgen_run("async.wit", "-o", "out", "--message-format", "json", cwd=inputs)
     assert proc.returncode == 0
-    assert proc.stdout == "wrote out/w (4 files changed, 0 unchanged)\n".replace(
+    assert proc.stdout == "wrote out/w (20 files changed, 0 unchanged)\n".replace(
         "out/w", os.path.join("out", "w")
     )
     (obj,) = json_lines(proc.stderr)
@@ -469,7 +469,7 @@ def test_stale_check_as_json_is_one_error_per_package(inputs: Path) -> None:
     assert warning["severity"] == "warning"
     assert error["severity"] == "error"
     assert error["file"] == os.path.join("out", "w")
-    assert error["message"].startswith(f"{os.path.join('out', 'w')}: out of date: 4 missing")
+    assert error["message"].startswith(f"{os.path.join('out', 'w')}: out of date: 20 missing")
 
 
 @pytest.mark.parametrize(

@@ -428,7 +428,7 @@ def test_a_verdict_that_is_not_the_users_own_file_is_not_trusted(
     forged = entry.with_name(entry.name.replace(".cwasm", f".{pkg._CONTRACT.digest}.kept"))
     forged.write_text("")
     os.chmod(forged, 0o666)
-    pkg._rt._VERDICTS.clear()  # what this process remembers is not the point here
+    pkg._rt.typecheck._VERDICTS.clear()  # what this process remembers is not the point here
     with pytest.raises(pkg.ComponentError, match='export "run" returns u32'):
         pkg.Plugin.load(bad, Host(pkg), cache=tmp_path)
 

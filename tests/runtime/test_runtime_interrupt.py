@@ -253,10 +253,10 @@ def test_the_ticker_follows_the_clock(monkeypatch: pytest.MonkeyPatch, packages:
 
     clock, engine = Clock(), Engine()
     refs = [engine]
-    monkeypatch.setattr(rt, "time", clock)
-    rt._tick(lambda: refs[0] if refs else None)
+    monkeypatch.setattr(rt.limits, "time", clock)
+    rt.limits._tick(lambda: refs[0] if refs else None)
     # 10 s of clock: about 1000 ticks of 10 ms (counting sleeps would give about 525).
-    assert abs(engine.ticks - clock.now / rt.EPOCH_TICK) <= 2, (engine.ticks, clock.now)
+    assert abs(engine.ticks - clock.now / rt.limits.EPOCH_TICK) <= 2, (engine.ticks, clock.now)
 
 
 # --------------------------------------------------------------------------------------------

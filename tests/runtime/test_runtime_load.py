@@ -203,18 +203,18 @@ def no_compiling(pkg: ModuleType, monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(engine: Any, wasm: bytes) -> Any:
         raise AssertionError("compiled although the cache holds the component")
 
-    monkeypatch.setattr(pkg._rt, "_compile", refuse)
+    monkeypatch.setattr(pkg._rt.cache, "_compile", refuse)
 
 
 def counting_compiles(pkg: ModuleType, monkeypatch: pytest.MonkeyPatch) -> list[int]:
     calls: list[int] = []
-    real = pkg._rt._compile
+    real = pkg._rt.cache._compile
 
     def compile_(engine: Any, wasm: bytes) -> Any:
         calls.append(len(wasm))
         return real(engine, wasm)
 
-    monkeypatch.setattr(pkg._rt, "_compile", compile_)
+    monkeypatch.setattr(pkg._rt.cache, "_compile", compile_)
     return calls
 
 
@@ -246,7 +246,7 @@ def test_second_load_comes_from_the_cache(
     )._state.component is (first._state.component)
     # A different engine configuration is a different entry (deserializing would fail).
     monkeypatch.undo()
-    fuel_engine = pkg._rt.new_engine(consume_fuel=True)
+    fuel_engine = pkg._rt.limits.new_engine(consume_fuel=True)
     assert (
         pkg.Limits.load(
             component, cache=folder, fuel=10**6, engine=fuel_engine, deadline=None
@@ -255,7 +255,7 @@ def test_second_load_comes_from_the_cache(
     )
     assert len(entries(folder)) == 2
     no_compiling(pkg, monkeypatch)
-    fuel_engine = pkg._rt.new_engine(consume_fuel=True)
+    fuel_engine = pkg._rt.limits.new_engine(consume_fuel=True)
     assert (
         pkg.Limits.load(
             component, cache=folder, fuel=10**6, engine=fuel_engine, deadline=None
@@ -311,7 +311,7 @@ def test_damaged_entry_is_recompiled_and_replaced(
     pkg.Limits.load(component, cache=tmp_path, engine=wasmtime.Engine(), deadline=None)
     (entry,) = entries(tmp_path)
     data = bytearray(entry.read_bytes())
-    magic = pkg._rt._CACHE_MAGIC
+    magic = pkg._rt.cache._CACHE_MAGIC
     if damage == "flip":
         data[-100] ^= 0xFF  # the native code itself: the hash catches it
     elif damage == "truncate":
@@ -423,7 +423,7 @@ def test_two_processes_load_at_once(pkg: ModuleType, component: Path, tmp_path: 
         assert (proc.returncode, out.strip()) == (0, "42"), err
     (entry,) = entries(folder)  # one entry, no temporary files
     assert entry.suffix == ".cwasm"
-    assert pkg._rt._read_entry(entry) is not None
+    assert pkg._rt.cache._read_entry(entry) is not None
 
 
 # --------------------------------------------------------------------------------------------
@@ -454,10 +454,10 @@ def load_add(pkg: ModuleType, component: Path, folder: Path) -> int:
 
 
 def entry_of(pkg: ModuleType, component: Path, folder: Path) -> Path:
-    digest = pkg._rt._remembered_digest(folder, component)
+    digest = pkg._rt.cache._remembered_digest(folder, component)
     assert digest is not None
-    info = pkg._rt.engine_info(wasmtime.Engine())
-    return folder / f"{pkg._rt._cache_key(digest, info)}.cwasm"
+    info = pkg._rt.limits.engine_info(wasmtime.Engine())
+    return folder / f"{pkg._rt.cache._cache_key(digest, info)}.cwasm"
 
 
 def age(path: Path, hours: float) -> None:
@@ -483,7 +483,7 @@ def test_cache_is_capped_least_recently_used_first(
     monkeypatch.undo()
     # Room for the three entries there are and half of another: the fourth evicts one, the
     # least recently used (`second`; `first` was oldest until it was used).
-    contents = pkg._rt.cache_contents(folder)
+    contents = pkg._rt.cache.cache_contents(folder)
     cap = contents.total + first.stat().st_size // 2
     monkeypatch.setenv("WITGEN_CACHE_MAX_BYTES", str(cap))
     assert load_add(pkg, variants[3], folder) == 6
@@ -491,10 +491,10 @@ def test_cache_is_capped_least_recently_used_first(
     assert entries(folder) == sorted([first, third, fourth])
     assert not list(folder.glob(f"{second.stem}.*"))  # its verdict went with it
     assert all(v.exists() for v in verdicts[first] + verdicts[third])
-    assert pkg._rt.cache_contents(folder).total <= cap
+    assert pkg._rt.cache.cache_contents(folder).total <= cap
     # The evicted component's `.path` memo stays (it names the file's digest, not the entry):
     # loading the component again just compiles it, once, without a warning.
-    assert pkg._rt._memo_path(folder, variants[1]).exists()
+    assert pkg._rt.cache._memo_path(folder, variants[1]).exists()
     compiles = counting_compiles(pkg, monkeypatch)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -540,14 +540,14 @@ def test_cache_files_of_other_names_are_left_alone(
     (folder / "notes.txt").write_text("mine")
     (folder / ("f" * 64 + ".cwasm")).symlink_to(folder / "notes.txt")
     (folder / "sub").mkdir()
-    contents = pkg._rt.cache_contents(folder)
+    contents = pkg._rt.cache.cache_contents(folder)
     assert len(contents.entries) == 1 and len(contents.memos) == 1
     assert sum(len(v) for v in contents.verdicts.values()) == 1
     for entry in entries(folder):
         age(entry, 1)
     monkeypatch.setenv("WITGEN_CACHE_MAX_BYTES", "1")
     assert load_add(pkg, variants[1], folder) == 4
-    removed = pkg._rt.clear_cache(folder)
+    removed = pkg._rt.cache.clear_cache(folder)
     assert len(removed.entries) == 1 and len(removed.memos) == 2
     assert sorted(p.name for p in folder.iterdir()) == sorted(
         ["notes.txt", "sub", "f" * 64 + ".cwasm"]
@@ -561,16 +561,18 @@ def test_an_entry_being_read_survives_its_eviction(
     folder = tmp_path / "cache"
     assert load_add(pkg, variants[0], folder) == 3
     entry = entry_of(pkg, variants[0], folder)
-    payload = pkg._rt._read_entry(entry)  # opened and mapped, as a load in another process has
+    payload = pkg._rt.cache._read_entry(
+        entry
+    )  # opened and mapped, as a load in another process has
     assert payload is not None
     age(entry, 1)
-    assert pkg._rt.evict(folder, 1) == 1
+    assert pkg._rt.cache.evict(folder, 1) == 1
     assert not entry.exists()
     engine = wasmtime.Engine()
-    component = pkg._rt._deserialize(engine, payload)  # POSIX: the file lives on while mapped
-    linker = pkg._rt.new_linker(engine)
+    component = pkg._rt.cache._deserialize(engine, payload)  # POSIX: the file lives on while mapped
+    linker = pkg._rt.loading.new_linker(engine)
     pkg.Limits.add_to_linker(linker, None)
-    plugin = pkg.Limits.instantiate(pkg._rt.new_store(engine, None), component, linker)
+    plugin = pkg.Limits.instantiate(pkg._rt.loading.new_store(engine, None), component, linker)
     assert plugin.add(1, 2) == 3
 
 
@@ -578,7 +580,7 @@ CONCURRENT_EVICTING = """
 import sys
 sys.path.insert(0, sys.argv[1])
 import limits
-limits._rt._EVICT_GRACE = 0.0  # every entry but the one just written is evicted at once
+limits._rt.cache._EVICT_GRACE = 0.0  # every entry but the one just written is evicted at once
 import wasmtime
 results = []
 for _ in range(8):
@@ -647,7 +649,7 @@ def test_cache_cap_setting(
         monkeypatch.setenv("WITGEN_CACHE_MAX_BYTES", setting)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        assert pkg._rt.cache_max_bytes() == cap
+        assert pkg._rt.cache.cache_max_bytes() == cap
 
 
 @pytest.mark.parametrize("setting", ["lots", "-5", "1.5G", "5X", "9" * 40])
@@ -655,12 +657,12 @@ def test_cache_cap_setting_that_is_no_size(
     pkg: ModuleType, monkeypatch: pytest.MonkeyPatch, setting: str
 ) -> None:
     monkeypatch.setenv("WITGEN_CACHE_MAX_BYTES", setting)
-    monkeypatch.setattr(pkg._rt, "_WARNED_SIZES", set())
+    monkeypatch.setattr(pkg._rt.cache, "_WARNED_SIZES", set())
     with pytest.warns(pkg._rt.CacheWarning, match="WITGEN_CACHE_MAX_BYTES: .* is not a size"):
-        assert pkg._rt.cache_max_bytes() == 1 << 30
+        assert pkg._rt.cache.cache_max_bytes() == 1 << 30
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # said once
-        assert pkg._rt.cache_max_bytes() == 1 << 30
+        assert pkg._rt.cache.cache_max_bytes() == 1 << 30
 
 
 def test_load_logs_what_it_compiles(
@@ -690,7 +692,7 @@ def test_precompile_makes_the_first_default_load_a_cache_hit(
     variants: list[Path],
     private_component_cache: Path,
 ) -> None:
-    compiled, entry = pkg._rt.precompile(variants[2])
+    compiled, entry = pkg._rt.cache.precompile(variants[2])
     assert compiled and entry.is_file()
     assert entry.parent == private_component_cache / "witgen" / "components"
     script = PRECOMPILED_LOAD.format(root=str(Path(pkg.__file__).parent.parent))
@@ -702,7 +704,7 @@ def test_precompile_makes_the_first_default_load_a_cache_hit(
         check=False,
     )
     assert (done.returncode, done.stdout) == (0, "5\n"), done.stderr
-    assert pkg._rt.precompile(variants[2])[0] is False  # already there
+    assert pkg._rt.cache.precompile(variants[2])[0] is False  # already there
 
 
 # `load` with every default, in a fresh process (nothing in memory): compiling fails the script.
@@ -712,7 +714,7 @@ sys.path.insert(0, {root!r})
 import limits
 def refuse(engine, wasm):
     raise AssertionError("compiled although precompiled")
-limits._rt._compile = refuse
+limits._rt.cache._compile = refuse
 print(limits.Limits.load(sys.argv[1]).add(1, 2))
 """
 

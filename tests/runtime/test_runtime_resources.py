@@ -528,7 +528,9 @@ def test_host_constructor_returning_a_wrong_object(pkg: ModuleType, component: P
 
     host.host.blob = WrongStatic
     instance = pkg.Res.load(component, host)
-    with pytest.raises(TypeError, match=r"host.Blob.from_len\(\): return value: expected own<blob>"):
+    with pytest.raises(
+        TypeError, match=r"host.Blob.from_len\(\): return value: expected own<blob>"
+    ):
         instance.api.use_static(1)
 
 

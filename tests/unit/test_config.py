@@ -90,14 +90,14 @@ def test_configured_form_generates_and_checks(
     monkeypatch.chdir(sub)  # found from a folder below the project's
     assert main(["--check"]) == 1
     err = capsys.readouterr().err
-    assert "gen/plugin: out of date: 5 missing" in err and "gen/words_guest: out of date" in err
+    assert "gen/plugin: out of date: 21 missing" in err and "gen/words_guest: out of date" in err
     assert err.endswith("2 packages out of date; run witgen again without --check to regenerate\n")
     assert main([]) == 0
     # Paths inside the working folder are shown relative to it, others (here the project's,
     # one folder up) in full.
     gen = tmp_path / "gen"
     assert capsys.readouterr().out.splitlines() == [
-        f"wrote {gen / 'plugin'} (5 files changed, 0 unchanged)",
+        f"wrote {gen / 'plugin'} (21 files changed, 0 unchanged)",
         f"wrote {gen / 'words_guest'} (7 files changed, 0 unchanged)",
     ]
     assert main(["--check"]) == 0

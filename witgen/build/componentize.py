@@ -14,7 +14,7 @@ In: a WIT path, a world, and a Python module written against the world's guest p
    ~400 MB, which the child returns to the system; a Rust panic cannot take witgen down), with only
    the staging folder and the module's folder on the guest's Python path;
 5. (`precompile`, unless `--no-precompile`) compile the new component into `load`'s cache, in
-   another child process, through the runtime's own cache functions (`wasmtime_rt.precompile`),
+   another child process, through the runtime's own cache functions (`witgen.runtime.host.cache.precompile`),
    so the keys are the ones `load` computes and the first `load` of the plugin is a cache hit.
 """
 
@@ -75,16 +75,16 @@ class BuildError(WitError):
         return self.problems or super().diagnostics()
 
 
-# Run by `precompile` in a child process: `wasmtime_rt.precompile` of the component (argv[1]), with
+# Run by `precompile` in a child process: `cache.precompile` of the component (argv[1]), with
 # the witgen that runs the build first on the path (argv[2]); one JSON object on stdout.
 PRECOMPILE_SCRIPT = """
 import json, sys, warnings
 sys.path.insert(0, sys.argv[2])
-from witgen.runtime import wasmtime_rt
+from witgen.runtime.host import cache
 with warnings.catch_warnings(record=True) as caught:
     warnings.simplefilter("always")
     try:
-        compiled, entry = wasmtime_rt.precompile(sys.argv[1])
+        compiled, entry = cache.precompile(sys.argv[1])
         error = None
     except Exception as err:
         compiled, entry, error = False, None, " ".join(str(err).split())

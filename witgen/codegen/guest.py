@@ -19,7 +19,7 @@ from __future__ import annotations
 import dataclasses
 
 from witgen.codegen import CodegenError, naming
-from witgen.codegen.host import HEADER, GeneratedPackage, python_file, runtime_text, world_names
+from witgen.codegen.host import HEADER, GeneratedPackage, python_file, runtime_files, world_names
 from witgen.codegen.views import (
     FuncView,
     InterfaceView,
@@ -166,8 +166,7 @@ class GuestViews:
         files["exports/__init__.py"] = python_file(
             "guest/exports_init.py.j2", "exports/__init__.py", classes=exported
         )
-        files["_rt.py"] = runtime_text("guest_rt.py")
-        files["_values.py"] = runtime_text("_values.py")
+        files.update(runtime_files("guest"))
         files["py.typed"] = HEADER + "\n"
         warnings = list(views.warnings)
         for mod in views.modules:

@@ -23,9 +23,11 @@ table), adapted to Python:
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterable
 
 from witgen.codegen import CodegenError
+from witgen.runtime import RUNTIME
 
 # Hard keywords of Python 3.11-3.14 (they did not change in that range) and the soft keywords
 # (`match`, `case`, `_` since 3.10; `type` since 3.12). Only names made from WIT words can reach
@@ -57,20 +59,23 @@ PARAM_RESERVED = ANNOTATION_BUILTINS | {"self"}
 # An interface module's classes.
 INTERFACE_MODULE_NAMES = ("Host", "Exports")
 
-# What the package's `__init__` imports from the run time (beside the world class, the
-# `<World>Imports` protocol and, in the guest wrappers, only `Ok`, `Err` and `Some`).
-RUNTIME_EXPORTS = (
-    "Ok",
-    "Err",
-    "Some",
-    "ComponentError",
-    "WasmTrap",
-    "InstanceUnusable",
-    "DeadlineExceeded",
-    "OutOfFuel",
-    "ComponentExit",
-    "CacheWarning",
-)
+
+
+def _runtime_exports() -> tuple[str, ...]:
+    """The host run time's `__all__`, read from its source (not imported: that needs wasmtime)."""
+    source = (RUNTIME / "host" / "__init__.py").read_text(encoding="utf-8")
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets
+        ):
+            return tuple(ast.literal_eval(node.value))
+    raise AssertionError("the host run time has no __all__")
+
+
+# What the package's `__init__` imports from the run time and re-exports (beside the world class,
+# the `<World>Imports` protocol and, in the guest wrappers, only `Ok`, `Err` and `Some`): the run
+# time's own list.
+RUNTIME_EXPORTS = _runtime_exports()
 
 # The world class's own members.
 WORLD_CLASS_NAMES = (

@@ -1,5 +1,32 @@
-"""What generated code needs at run time.
+"""What generated code needs at run time, and which files carry it (`shipped`).
 
-`wasmtime_rt` is not imported by witgen: the host generator copies its text into every generated
-package as `_rt.py` (see `witgen.codegen.host`), so applications need only wasmtime at run time.
+None of it is imported by witgen: the generators copy these files into every generated package
+(`witgen.codegen.host`, `witgen.codegen.guest`), so applications and plugins need only wasmtime
+(host) or nothing but the standard library (guest) at run time.
 """
+
+from __future__ import annotations
+
+from pathlib import Path
+
+RUNTIME = Path(__file__).resolve().parent
+
+# The one manifest of shipped run-time files: for each kind of generated package, its files (a
+# path inside the package) and where their text comes from (a path below `witgen/runtime/`; a
+# folder stands for each of its `.py` files).
+SHIPPED: dict[str, tuple[tuple[str, str], ...]] = {
+    "host": (("_rt/", "host/"), ("_values.py", "_values.py")),
+    "guest": (("_rt.py", "guest_rt.py"), ("_values.py", "_values.py")),
+}
+
+
+def shipped(kind: str) -> dict[str, Path]:
+    """The run-time files a package of `kind` ("host", "guest") carries: its path -> the source."""
+    out: dict[str, Path] = {}
+    for target, source in SHIPPED[kind]:
+        if target.endswith("/"):
+            for path in sorted((RUNTIME / source).glob("*.py")):
+                out[target + path.name] = path
+        else:
+            out[target] = RUNTIME / source
+    return out
