@@ -110,7 +110,7 @@ def test_configured_form_generates_and_checks(
     assert "gen/plugin: out of date: 1 differ (host.py)" in capsys.readouterr().err
     assert main([]) == 0
     assert capsys.readouterr().out.splitlines()[0] == (
-        f"wrote {gen / 'plugin'} (1 file changed, 4 unchanged)"
+        f"wrote {gen / 'plugin'} (1 file changed, 20 unchanged)"
     )
     monkeypatch.chdir(tmp_path)  # from the project's own folder: relative
     assert main(["--check"]) == 0
