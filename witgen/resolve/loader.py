@@ -16,7 +16,8 @@ from pathlib import Path
 from witgen.collector import collector_paused
 from witgen.errors import WitError
 from witgen.resolve import model as m
-from witgen.resolve.lower import Lowerer, Unresolved
+from witgen.resolve.lower import Lowerer
+from witgen.resolve.unresolved import Unresolved
 from witgen.resolve.resolver import DuplicatePackage, Resolver
 from witgen.syntax import ast
 from witgen.syntax.source import SourceMap

@@ -14,7 +14,7 @@ import copy
 
 from witgen.errors import Span, WitError
 from witgen.resolve import model as m
-from witgen.resolve.lower import Unresolved
+from witgen.resolve.unresolved import Unresolved
 from witgen.resolve.names import getter_of, name_key, setters_after_getters
 from witgen.records import replace
 from witgen.resolve.semver import version_gt
