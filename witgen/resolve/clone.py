@@ -17,14 +17,14 @@ class Cloner:
     """Copies world-owned types (and inline interfaces) into another world (`clone.rs`)."""
 
     def __init__(
-        self, resolve: m.Resolve, prev: m.TypeOwner, new: m.TypeOwner, package: int | None
+        self, resolve: m.Resolve, prev: m.TypeOwner, new: m.TypeOwner, package: m.PackageId | None
     ) -> None:
         self.resolve = resolve
         self.prev = prev
         self.new = new
         self.package = package
-        self.types: dict[int, int] = {}
-        self.interfaces: dict[int, int] = {}
+        self.types: dict[m.TypeId, m.TypeId] = {}
+        self.interfaces: dict[m.InterfaceId, m.InterfaceId] = {}
 
     def world_item(self, item: m.WorldItem) -> m.WorldItem:
         if isinstance(item, m.WorldType):
@@ -35,12 +35,12 @@ class Cloner:
             return copy.copy(item)
         return replace(item, id=self.interface(item.id))
 
-    def type_id(self, tid: int) -> int:
+    def type_id(self, tid: m.TypeId) -> m.TypeId:
         if tid not in self.types:
             new = copy.copy(self.resolve.types[tid])
             self.type_def(new)
             self.resolve.types.append(new)
-            self.types[tid] = len(self.resolve.types) - 1
+            self.types[tid] = m.TypeId(len(self.resolve.types) - 1)
         return self.types[tid]
 
     def ty(self, ref: m.TypeRef) -> m.TypeRef:
@@ -87,10 +87,10 @@ class Cloner:
             func.result = self.ty(func.result)
         return func
 
-    def interface(self, old: int) -> int:
+    def interface(self, old: m.InterfaceId) -> m.InterfaceId:
         resolve = self.resolve
         new = copy.copy(resolve.interfaces[old])
-        next_id = len(resolve.interfaces)
+        next_id = m.InterfaceId(len(resolve.interfaces))
         inner = Cloner(resolve, m.OwnerInterface(old), m.OwnerInterface(next_id), self.package)
         inner.types = self.types
         inner.interfaces = self.interfaces

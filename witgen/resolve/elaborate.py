@@ -19,9 +19,9 @@ class Elaborator:
         self.resolve = resolve
         # Interface dependencies, memoized: an interface's types never change once it is added,
         # and elaboration asks for the same interfaces many times over.
-        self._deps: dict[int, list[int]] = {}
+        self._deps: dict[m.InterfaceId, list[m.InterfaceId]] = {}
 
-    def type_interface_dep(self, tid: int) -> int | None:
+    def type_interface_dep(self, tid: m.TypeId) -> m.InterfaceId | None:
         ty = self.resolve.types[tid]
         if not (isinstance(ty.kind, m.AliasKind) and isinstance(ty.kind.ty, int)):
             return None
@@ -31,7 +31,7 @@ class Elaborator:
         assert isinstance(other.owner, m.OwnerInterface)
         return other.owner.id
 
-    def interface_direct_deps(self, iid: int) -> list[int]:
+    def interface_direct_deps(self, iid: m.InterfaceId) -> list[m.InterfaceId]:
         deps = self._deps.get(iid)
         if deps is None:
             deps = self._deps[iid] = []
@@ -52,7 +52,7 @@ class Elaborator:
             return 2
         return 3 if item.func.kind.resource is None else 4
 
-    def elaborate_world(self, wid: int, span: Span | None) -> None:
+    def elaborate_world(self, wid: m.WorldId, span: Span | None) -> None:
         """Add every interface the world's items depend on as an import (wit-parser order)."""
         world = self.resolve.worlds[wid]
         new_imports: dict[m.WorldKey, m.WorldItem] = {}
@@ -87,7 +87,7 @@ class Elaborator:
         self,
         imports: dict[m.WorldKey, m.WorldItem],
         key: m.WorldKey,
-        iid: int,
+        iid: m.InterfaceId,
         stab: m.Stability,
         docs: str | None,
         ext: str | None,
@@ -116,13 +116,13 @@ class Elaborator:
         exports: dict[m.WorldKey, m.WorldItem],
         span: Span | None,
     ) -> None:
-        required: set[int] = set()
+        required: set[m.InterfaceId] = set()
 
         def add(key: m.WorldKey, item: m.WorldInterface, add_export: bool) -> bool:
             """wit-parser's recursive `add` (in `elaborate_world_exports`), run on a stack of
             frames (key, item, add_export, dependencies, how many were entered) so that its
             depth is not Python's: a call's answer is `result` once its frame is popped."""
-            frames: list[tuple[m.WorldKey, m.WorldInterface, bool, list[int], int]] = []
+            frames: list[tuple[m.WorldKey, m.WorldInterface, bool, list[m.InterfaceId], int]] = []
 
             def enter(key: m.WorldKey, item: m.WorldInterface, add_export: bool) -> bool | None:
                 """The answer at once, or None when a frame was pushed to work it out."""

@@ -16,7 +16,9 @@ from witgen.resolve.clone import Cloner
 from witgen.resolve.names import getter_of, name_key, setters_after_getters
 
 
-def include_world(resolve: m.Resolve, wid: int, src_id: int, inc: m.WorldInclude, pkg: int) -> None:
+def include_world(
+    resolve: m.Resolve, wid: m.WorldId, src_id: m.WorldId, inc: m.WorldInclude, pkg: m.PackageId
+) -> None:
     """Merge world `src_id`'s items into world `wid` (wit-parser's `resolve_include`)."""
     world = resolve.worlds[wid]
     src = resolve.worlds[src_id]

@@ -177,7 +177,7 @@ def load(
 
 def load_package(
     path: str | os.PathLike[str], features: Iterable[str] = (), all_features: bool = False
-) -> tuple[m.Resolve, int]:
+) -> tuple[m.Resolve, m.PackageId]:
     """`load`, and the id of the main package: the one `path` itself declares (not a nested
     `package x:y { }` block, not a dependency), which wit-parser's `push_path` returns and
     `select_world` picks worlds from."""

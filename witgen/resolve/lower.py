@@ -91,7 +91,7 @@ class Lowerer:
         self.package_items: dict[str, ItemRef] = {}
         self.interface_types: list[dict[str, tuple[TypeOrItem, Span]]] = []
         self.foreign_deps: dict[m.PackageName, dict[str, ForeignDep]] = {}
-        self.foreign_interfaces: set[int] = set()
+        self.foreign_interfaces: set[m.InterfaceId] = set()
         self.unknown_type_spans: list[Span] = []
         self.foreign_dep_spans: list[Span] = []
 
@@ -133,6 +133,7 @@ class Lowerer:
         iface_order, world_order = self.populate_ast_items()
         self.populate_foreign_types()
 
+        # keyed by the `ItemRef` ids `populate_ast_items` gave them
         iface_ast: dict[int, tuple[ast.Interface, int]] = {}
         world_ast: dict[int, tuple[ast.World, int]] = {}
         for i, items in enumerate(self.files):
@@ -181,21 +182,22 @@ class Lowerer:
                     if kind == "world":
                         ref = ItemRef("world", self.alloc_world(path.name.span))
                     else:
-                        ref = ItemRef("interface", self.alloc_interface(path.name.span))
-                        self.foreign_interfaces.add(ref.id)
+                        iid = self.alloc_interface(path.name.span)
+                        ref = ItemRef("interface", iid)
+                        self.foreign_interfaces.add(iid)
                     dep = deps[path.name.name] = ForeignDep(ref)
                 dep.stabilities.append(stab)
 
-    def alloc_interface(self, span: Span) -> int:
+    def alloc_interface(self, span: Span) -> m.InterfaceId:
         self.interface_types.append({})
         self.interfaces.append(m.Interface(name=None, span=span))
-        return len(self.interfaces) - 1
+        return m.InterfaceId(len(self.interfaces) - 1)
 
-    def alloc_world(self, span: Span) -> int:
+    def alloc_world(self, span: Span) -> m.WorldId:
         self.worlds.append(m.World(name="", span=span))
-        return len(self.worlds) - 1
+        return m.WorldId(len(self.worlds) - 1)
 
-    def populate_ast_items(self) -> tuple[list[int], list[int]]:
+    def populate_ast_items(self) -> tuple[list[m.InterfaceId], list[m.WorldId]]:
         """Name every interface and world, order them by their `use`s and `include`s."""
         package_spans: dict[str, Span] = {}
         kinds: dict[str, str] = {}
@@ -240,8 +242,8 @@ class Lowerer:
                     raise WitError(f"interface or world `{used.name}` does not exist", used.span)
 
         ids: dict[str, ItemRef] = {}
-        iface_order: list[int] = []
-        world_order: list[int] = []
+        iface_order: list[m.InterfaceId] = []
+        world_order: list[m.WorldId] = []
         for name in toposort("interface or world", order):
             if kinds[name] == "interface":
                 iid = self.alloc_interface(package_spans[name])
@@ -324,20 +326,20 @@ class Lowerer:
         return dep.item, path.name.name, path.name.span
 
     @staticmethod
-    def iface_of(ref: ItemRef, name: str, span: Span) -> int:
+    def iface_of(ref: ItemRef, name: str, span: Span) -> m.InterfaceId:
         if ref.kind != "interface":
             raise WitError(f"name `{name}` is defined as a world, not an interface", span)
-        return ref.id
+        return m.InterfaceId(ref.id)
 
     @staticmethod
-    def world_of(ref: ItemRef, name: str, span: Span) -> int:
+    def world_of(ref: ItemRef, name: str, span: Span) -> m.WorldId:
         if ref.kind != "world":
             raise WitError(f"name `{name}` is defined as an interface, not a world", span)
-        return ref.id
+        return m.WorldId(ref.id)
 
     # --- worlds -----------------------------------------------------------------------------
 
-    def resolve_world(self, wid: int, world: ast.World) -> None:
+    def resolve_world(self, wid: m.WorldId, world: ast.World) -> None:
         w = self.worlds[wid]
         w.docs = docs_text(world.docs)
         w.stability = stability(world.attributes)
@@ -356,8 +358,8 @@ class Lowerer:
             w.imports[name] = m.WorldType(target, span)
         export_scope = NameScope()
 
-        imported: set[int] = set()
-        exported: set[int] = set()
+        imported: set[m.WorldKey] = set()
+        exported: set[m.WorldKey] = set()
         for wi in world.items:
             if isinstance(wi, ast.TypeDef) and isinstance(wi.ty, ast.Resource):
                 for rf in wi.ty.funcs:
@@ -398,7 +400,7 @@ class Lowerer:
             dst[key] = item
         self.types.new_scope()
 
-    def resolve_include(self, wid: int, inc: ast.Include) -> None:
+    def resolve_include(self, wid: m.WorldId, inc: ast.Include) -> None:
         stab = stability(inc.attributes)
         ref, name, span = self.resolve_path(inc.from_)
         self.worlds[wid].includes.append(
@@ -442,7 +444,7 @@ class Lowerer:
 
     def resolve_interface(
         self,
-        iid: int,
+        iid: m.InterfaceId,
         items: tuple[ast.InterfaceItem, ...],
         docs: ast.Docs,
         attrs: tuple[ast.Attribute, ...],

@@ -25,7 +25,7 @@ MAP_KEY_TYPES = frozenset(
 )
 
 # A name in an interface's (or world's) type scope: a type id, or a non-type item ("function").
-TypeOrItem = Union[int, str]
+TypeOrItem = Union[m.TypeId, str]
 
 
 class TypeLowerer:
@@ -33,12 +33,12 @@ class TypeLowerer:
 
     def __init__(self) -> None:
         self.types: list[m.TypeDef] = []
-        self.anon_types: dict[tuple[object, ...], int] = {}
+        self.anon_types: dict[tuple[object, ...], m.TypeId] = {}
         # The current interface's or world's names (types, and functions so that a `use` of one
         # is refused), and the strongly-unique scope they share.
         self.type_lookup: dict[str, tuple[TypeOrItem, Span]] = {}
         self.type_scope = NameScope()
-        self.required_resource_types: list[tuple[int, Span]] = []
+        self.required_resource_types: list[tuple[m.TypeId, Span]] = []
 
     def new_scope(self) -> tuple[dict[str, tuple[TypeOrItem, Span]], NameScope]:
         """Start an empty name scope; returns the one it replaces (to restore, or to keep)."""
@@ -46,9 +46,9 @@ class TypeLowerer:
         self.type_lookup, self.type_scope = {}, NameScope()
         return saved
 
-    def alloc_type(self, ty: m.TypeDef) -> int:
+    def alloc_type(self, ty: m.TypeDef) -> m.TypeId:
         self.types.append(ty)
-        return len(self.types) - 1
+        return m.TypeId(len(self.types) - 1)
 
     # --- named types ------------------------------------------------------------------------
 
@@ -125,7 +125,7 @@ class TypeLowerer:
         self.type_scope.add(name.name, name.span)
         self.type_lookup[name.name] = (item, name.span)
 
-    def resolve_type_name(self, name: ast.Id) -> int:
+    def resolve_type_name(self, name: ast.Id) -> m.TypeId:
         found = self.type_lookup.get(name.name)
         if found is None:
             raise WitError(f"name `{name.name}` does not exist", name.span)
@@ -134,7 +134,7 @@ class TypeLowerer:
             raise WitError(f"cannot use {target} `{name.name}` as a type", name.span)
         return target
 
-    def validate_resource(self, name: ast.Id) -> int:
+    def validate_resource(self, name: ast.Id) -> m.TypeId:
         tid = self.resolve_type_name(name)
         cur = tid
         while True:

@@ -38,25 +38,26 @@ class Remap:
     def __init__(self, resolve: m.Resolve, elaborator: Elaborator) -> None:
         self.resolve = resolve
         self.elaborator = elaborator
-        self.types: list[int | None] = []
-        self.interfaces: list[int | None] = []
-        self.worlds: list[int | None] = []
-        self.own_handles: dict[int, int] = {}
-        self.has_borrow: dict[int, bool] = {}
+        # indexed by the package's local ids
+        self.types: list[m.TypeId | None] = []
+        self.interfaces: list[m.InterfaceId | None] = []
+        self.worlds: list[m.WorldId | None] = []
+        self.own_handles: dict[m.TypeId, m.TypeId] = {}
+        self.has_borrow: dict[m.TypeId, bool] = {}
 
-    def map_type(self, tid: int, span: Span | None) -> int:
+    def map_type(self, tid: m.TypeId, span: Span | None) -> m.TypeId:
         new = self.types[tid]
         if new is None:
             raise excluded("type", span)
         return new
 
-    def map_interface(self, iid: int, span: Span | None) -> int:
+    def map_interface(self, iid: m.InterfaceId, span: Span | None) -> m.InterfaceId:
         new = self.interfaces[iid]
         if new is None:
             raise excluded("interface", span)
         return new
 
-    def map_world(self, wid: int, span: Span | None) -> int:
+    def map_world(self, wid: m.WorldId, span: Span | None) -> m.WorldId:
         new = self.worlds[wid]
         if new is None:
             raise excluded("world", span)
@@ -64,7 +65,7 @@ class Remap:
 
     # --- gates ------------------------------------------------------------------------------
 
-    def include_stability(self, stab: m.Stability, pkg: int, span: Span | None) -> bool:
+    def include_stability(self, stab: m.Stability, pkg: m.PackageId, span: Span | None) -> bool:
         """Whether an item with this gate is part of the resolve (wit-parser `include_stability`)."""
         if stab is None:
             return True
@@ -87,9 +88,9 @@ class Remap:
 
     # --- the package ------------------------------------------------------------------------
 
-    def append(self, unresolved: Unresolved) -> int:
+    def append(self, unresolved: Unresolved) -> m.PackageId:
         resolve = self.resolve
-        pkg = len(resolve.packages)
+        pkg = m.PackageId(len(resolve.packages))
         resolve.packages.append(m.Package(unresolved.name, unresolved.docs))
         resolve.package_names[unresolved.name] = pkg
         self.process_foreign_deps(unresolved, pkg)
@@ -102,7 +103,7 @@ class Remap:
             ty = copy.copy(ty)
             ty.kind = self.update_kind(ty.kind, ty.span)
             resolve.types.append(ty)
-            new_id = len(resolve.types) - 1
+            new_id = m.TypeId(len(resolve.types) - 1)
             if (
                 ty.name is None
                 and ty.owner is None
@@ -120,7 +121,7 @@ class Remap:
             iface.package = pkg
             self.update_interface(iface, pkg)
             resolve.interfaces.append(iface)
-            self.interfaces.append(len(resolve.interfaces) - 1)
+            self.interfaces.append(m.InterfaceId(len(resolve.interfaces) - 1))
 
         local_types = [t for t in self.types[n_types:] if t is not None]
         for tid in local_types:
@@ -142,19 +143,19 @@ class Remap:
             world = copy.copy(world)
             self.update_world(world, pkg)
             resolve.worlds.append(world)
-            self.worlds.append(len(resolve.worlds) - 1)
+            self.worlds.append(m.WorldId(len(resolve.worlds) - 1))
 
         for tid in local_types:
             ty = resolve.types[tid]
             if isinstance(ty.owner, m.OwnerWorld):
-                new = self.worlds[ty.owner.id]
-                if new is None:
+                new_world = self.worlds[ty.owner.id]
+                if new_world is None:
                     raise WitError(
                         str(excluded("world", ty.span))
                         + "; this type is not gated by a feature but its world is",
                         ty.span,
                     )
-                ty.owner = m.OwnerWorld(new)
+                ty.owner = m.OwnerWorld(new_world)
 
         for wid in self.worlds[n_worlds:]:
             if wid is None:
@@ -180,7 +181,7 @@ class Remap:
 
     # --- foreign items ----------------------------------------------------------------------
 
-    def process_foreign_deps(self, unresolved: Unresolved, pkg: int) -> None:
+    def process_foreign_deps(self, unresolved: Unresolved, pkg: m.PackageId) -> None:
         resolve = self.resolve
         iface_src: dict[int, tuple[m.PackageName, str, Span, list[m.Stability]]] = {}
         world_src: dict[int, tuple[m.PackageName, str, Span, list[m.Stability]]] = {}
@@ -315,10 +316,10 @@ class Remap:
         handle = self.own_handles.get(new)
         if handle is None:
             types.append(m.TypeDef(name=None, kind=m.HandleKind("own", new), owner=None))
-            handle = self.own_handles[new] = len(types) - 1
+            handle = self.own_handles[new] = m.TypeId(len(types) - 1)
         return handle
 
-    def update_interface(self, iface: m.Interface, pkg: int) -> None:
+    def update_interface(self, iface: m.Interface, pkg: m.PackageId) -> None:
         iface.types = {
             name: self.map_type(tid, iface.span)
             for name, tid in iface.types.items()
@@ -371,7 +372,7 @@ class Remap:
                 known[tid] = any(known[r] for r in inner)
         return known[ref]
 
-    def update_world(self, world: m.World, pkg: int) -> None:
+    def update_world(self, world: m.World, pkg: m.PackageId) -> None:
         imports, exports = world.imports, world.exports
         world.imports, world.exports = {}, {}
         for items, dst in ((imports, world.imports), (exports, world.exports)):
@@ -396,7 +397,7 @@ class Remap:
 
     # --- includes ---------------------------------------------------------------------------
 
-    def process_world_includes(self, wid: int, pkg: int) -> None:
+    def process_world_includes(self, wid: m.WorldId, pkg: m.PackageId) -> None:
         world = self.resolve.worlds[wid]
         includes, world.includes = world.includes, []
         for inc in includes:

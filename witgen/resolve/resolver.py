@@ -32,7 +32,7 @@ class Resolver:
 
     # --- packages ---------------------------------------------------------------------------
 
-    def push(self, unresolved: Unresolved) -> int:
+    def push(self, unresolved: Unresolved) -> m.PackageId:
         return Remap(self.resolve, self.elaborator).append(unresolved)
 
     def push_all(self, packages: list[Unresolved]) -> None:

@@ -18,7 +18,7 @@ class ItemRef(Struct):
     __slots__ = ("kind", "id")
 
     kind: str  # "interface" or "world"
-    id: int
+    id: int  # an `m.InterfaceId` or an `m.WorldId`, as `kind` says
 
     def __init__(self, kind: str, id: int) -> None:
         self.kind = kind
@@ -61,7 +61,7 @@ class Unresolved(Struct):
     foreign_deps: dict[m.PackageName, dict[str, ForeignDep]]
     foreign_dep_spans: list[Span]
     unknown_type_spans: list[Span]
-    required_resource_types: list[tuple[int, Span]]
+    required_resource_types: list[tuple[m.TypeId, Span]]
 
     def __init__(
         self,
@@ -74,7 +74,7 @@ class Unresolved(Struct):
         foreign_deps: dict[m.PackageName, dict[str, ForeignDep]],
         foreign_dep_spans: list[Span],
         unknown_type_spans: list[Span],
-        required_resource_types: list[tuple[int, Span]],
+        required_resource_types: list[tuple[m.TypeId, Span]],
     ) -> None:
         self.name = name
         self.name_span = name_span
