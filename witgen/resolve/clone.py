@@ -8,9 +8,11 @@ its types; types owned by interfaces are shared, not copied.
 from __future__ import annotations
 
 import copy
+from typing import assert_never
 
 from witgen.records import replace
 from witgen.resolve import model as m
+from witgen.resolve.kinds import map_kind
 
 
 class Cloner:
@@ -27,13 +29,17 @@ class Cloner:
         self.interfaces: dict[m.InterfaceId, m.InterfaceId] = {}
 
     def world_item(self, item: m.WorldItem) -> m.WorldItem:
-        if isinstance(item, m.WorldType):
-            return replace(item, id=self.type_id(item.id))
-        if isinstance(item, m.WorldFunction):
-            return m.WorldFunction(self.function(item.func))
-        if self.resolve.interfaces[item.id].name is not None:
-            return copy.copy(item)
-        return replace(item, id=self.interface(item.id))
+        match item:
+            case m.WorldType():
+                return replace(item, id=self.type_id(item.id))
+            case m.WorldFunction():
+                return m.WorldFunction(self.function(item.func))
+            case m.WorldInterface():
+                if self.resolve.interfaces[item.id].name is not None:
+                    return copy.copy(item)  # a named interface is shared, not cloned
+                return replace(item, id=self.interface(item.id))
+            case _:
+                assert_never(item)
 
     def type_id(self, tid: m.TypeId) -> m.TypeId:
         if tid not in self.types:
@@ -47,36 +53,20 @@ class Cloner:
         return self.type_id(ref) if isinstance(ref, int) else ref
 
     def type_def(self, td: m.TypeDef) -> None:
+        """Make `td`, a fresh copy, the new owner's: every type inside it cloned too, except what
+        an alias names (`alias_target`)."""
         if td.owner is not None:
             td.owner = self.new
-        kind = td.kind
-        ty = self.ty
-        if isinstance(kind, m.AliasKind) and isinstance(kind.ty, int):
-            if self.resolve.types[kind.ty].owner == self.prev:
-                td.kind = m.AliasKind(self.type_id(kind.ty))
-            elif kind.ty in self.types:
-                td.kind = m.AliasKind(self.types[kind.ty])
-        elif isinstance(kind, m.HandleKind):
-            td.kind = replace(kind, resource=self.type_id(kind.resource))
-        elif isinstance(kind, (m.OptionKind, m.ListKind, m.FixedLengthListKind)):
-            td.kind = replace(kind, ty=ty(kind.ty))
-        elif isinstance(kind, m.MapKind):
-            td.kind = m.MapKind(ty(kind.key), ty(kind.value))
-        elif isinstance(kind, m.TupleKind):
-            td.kind = m.TupleKind(tuple(ty(t) for t in kind.types))
-        elif isinstance(kind, m.RecordKind):
-            td.kind = m.RecordKind(tuple(replace(f, ty=ty(f.ty)) for f in kind.fields))
-        elif isinstance(kind, m.VariantKind):
-            td.kind = m.VariantKind(
-                tuple(replace(c, ty=ty(c.ty) if c.ty is not None else None) for c in kind.cases)
-            )
-        elif isinstance(kind, m.ResultKind):
-            td.kind = m.ResultKind(
-                ty(kind.ok) if kind.ok is not None else None,
-                ty(kind.err) if kind.err is not None else None,
-            )
-        elif isinstance(kind, (m.FutureKind, m.StreamKind)):
-            td.kind = replace(kind, ty=ty(kind.ty) if kind.ty is not None else None)
+        if isinstance(td.kind, m.AliasKind):
+            td.kind = map_kind(td.kind, self.alias_target)
+        else:
+            td.kind = map_kind(td.kind, self.type_id)
+
+    def alias_target(self, tid: m.TypeId) -> m.TypeId:
+        """`type a = b` keeps naming `b` unless the world being cloned owns `b` (then its copy)."""
+        if self.resolve.types[tid].owner == self.prev:
+            return self.type_id(tid)
+        return self.types.get(tid, tid)
 
     def function(self, func: m.Function) -> m.Function:
         func = copy.copy(func)

@@ -8,6 +8,8 @@ import that depends on an export is an error. The order of the result is the JSO
 
 from __future__ import annotations
 
+from typing import assert_never
+
 from witgen.errors import Span, WitError
 from witgen.resolve import model as m
 
@@ -42,33 +44,38 @@ class Elaborator:
         return deps
 
     def import_sort_key(self, item: m.WorldItem) -> int:
-        if isinstance(item, m.WorldInterface):
-            return 0
-        if isinstance(item, m.WorldType):
-            ty = self.resolve.types[item.id]
-            if isinstance(ty.kind, m.AliasKind) and isinstance(ty.kind.ty, int):
-                if self.resolve.types[ty.kind.ty].owner != ty.owner:
-                    return 1
-            return 2
-        return 3 if item.func.kind.resource is None else 4
+        """wit-parser's order of a world's imports: interfaces, types `use`d from interfaces,
+        the world's own types, freestanding functions, then resources' functions."""
+        match item:
+            case m.WorldInterface():
+                return 0
+            case m.WorldType():
+                return 1 if self.type_interface_dep(item.id) is not None else 2
+            case m.WorldFunction():
+                return 3 if item.func.kind.resource is None else 4
+            case _:
+                assert_never(item)
 
     def elaborate_world(self, wid: m.WorldId, span: Span | None) -> None:
         """Add every interface the world's items depend on as an import (wit-parser order)."""
         world = self.resolve.worlds[wid]
         new_imports: dict[m.WorldKey, m.WorldItem] = {}
         for key, item in sorted(world.imports.items(), key=lambda kv: self.import_sort_key(kv[1])):
-            if isinstance(item, m.WorldInterface):
-                self.elaborate_import(
-                    new_imports, key, item.id, item.stability, item.docs, item.external_id
-                )
-            elif isinstance(item, m.WorldFunction):
-                new_imports[key] = item
-            else:
-                dep = self.type_interface_dep(item.id)
-                if dep is not None:
-                    stab = self.resolve.types[item.id].stability
-                    self.elaborate_import(new_imports, dep, dep, stab, None, None)
-                new_imports[key] = item
+            match item:
+                case m.WorldInterface():
+                    self.elaborate_import(
+                        new_imports, key, item.id, item.stability, item.docs, item.external_id
+                    )
+                case m.WorldFunction():
+                    new_imports[key] = item
+                case m.WorldType():
+                    dep = self.type_interface_dep(item.id)
+                    if dep is not None:
+                        stab = self.resolve.types[item.id].stability
+                        self.elaborate_import(new_imports, dep, dep, stab, None, None)
+                    new_imports[key] = item
+                case _:
+                    assert_never(item)
 
         new_exports: dict[m.WorldKey, m.WorldItem] = {}
         export_ifaces: dict[m.WorldKey, m.WorldInterface] = {}

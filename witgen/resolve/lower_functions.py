@@ -11,7 +11,7 @@ from __future__ import annotations
 from witgen.errors import Span, WitError
 from witgen.resolve import model as m
 from witgen.resolve.lower_attributes import docs_text, external_id, stability
-from witgen.resolve.lower_types import TypeLowerer, type_span
+from witgen.resolve.lower_types import TypeLowerer
 from witgen.resolve.names import canonical
 from witgen.syntax import ast
 
@@ -68,7 +68,7 @@ def resolve_params(types: TypeLowerer, func: ast.Func, kind: m.FunctionKind) -> 
     if kind.tag in ("method", "async-method", "method-getter", "method-setter"):
         assert kind.resource is not None
         hkind = m.HandleKind("borrow", kind.resource)
-        self_ty = types.anon_type_def(hkind, types.find_stability(hkind, None), func.span)
+        self_ty = types.anon_type_def(hkind, None, func.span)
         params.append(m.Param("self", self_ty, func.span))
         seen.add("self")
     for p in func.params:
@@ -90,12 +90,12 @@ def resolve_result(types: TypeLowerer, func: ast.Func, kind: m.FunctionKind) -> 
     if not isinstance(rkind, m.ResultKind):
         raise WitError(
             "if a constructor return type is declared it must be a `result`",
-            type_span(func.result),
+            func.result.span,
         )
     if rkind.ok != kind.resource:
-        ok_span = type_span(func.result)
+        ok_span = func.result.span
         if isinstance(func.result, ast.Result) and func.result.ok is not None:
-            ok_span = type_span(func.result.ok)
+            ok_span = func.result.ok.span
         raise WitError("the `ok` type must be the resource being constructed", ok_span)
     return result
 
@@ -124,5 +124,5 @@ def check_accessor_shape(func: ast.Func) -> None:
         if res is not None and not (isinstance(res, ast.Result) and res.ok is None):
             raise WitError(
                 "if a setter return type is declared it must be a `result` with no `ok` type",
-                type_span(res),
+                res.span,
             )

@@ -10,10 +10,11 @@ per interface and world; `witgen.resolve.lower_functions` lowers signatures thro
 
 from __future__ import annotations
 
-from typing import Union
+from typing import Union, assert_never
 
 from witgen.errors import Span, WitError
 from witgen.resolve import model as m
+from witgen.resolve.kinds import dealias, kind_refs
 from witgen.resolve.lower_attributes import docs_text, external_id, stability
 from witgen.resolve.names import NameScope, check_members
 from witgen.resolve.toposort import toposort
@@ -26,6 +27,21 @@ MAP_KEY_TYPES = frozenset(
 
 # A name in an interface's (or world's) type scope: a type id, or a non-type item ("function").
 TypeOrItem = Union[m.TypeId, str]
+
+# The kinds a type expression lowers to: those interned as anonymous types (wit-parser's `Key`),
+# and an alias for a primitive or a name, which is the type it names.
+AnonKind = Union[
+    m.HandleKind,
+    m.TupleKind,
+    m.ListKind,
+    m.FixedLengthListKind,
+    m.MapKind,
+    m.OptionKind,
+    m.ResultKind,
+    m.FutureKind,
+    m.StreamKind,
+]
+ExprKind = Union[m.AliasKind, AnonKind]
 
 
 class TypeLowerer:
@@ -135,103 +151,110 @@ class TypeLowerer:
         return target
 
     def validate_resource(self, name: ast.Id) -> m.TypeId:
+        """The type `own<name>` or `borrow<name>` refers to, which must be a resource; one
+        `use`d from another package is checked once the packages are merged."""
         tid = self.resolve_type_name(name)
-        cur = tid
-        while True:
-            kind = self.types[cur].kind
-            if isinstance(kind, m.ResourceKind):
-                return tid
-            if isinstance(kind, m.AliasKind) and isinstance(kind.ty, int):
-                cur = kind.ty
-                continue
-            if isinstance(kind, m.UnknownKind):
-                self.required_resource_types.append((cur, name.span))
-                return tid
-            raise WitError(f"type `{name.name}` used in a handle must be a resource", name.span)
+        target = dealias(self.types, tid)
+        kind = self.types[target].kind
+        if isinstance(kind, m.ResourceKind):
+            return tid
+        if isinstance(kind, m.UnknownKind):
+            self.required_resource_types.append((target, name.span))
+            return tid
+        raise WitError(f"type `{name.name}` used in a handle must be a resource", name.span)
 
     # --- types as written -------------------------------------------------------------------
 
-    def resolve_type_def(self, ty: ast.Type, stab: m.Stability) -> m.TypeDefKind:
-        if isinstance(ty, ast.Primitive):
-            return m.AliasKind(ty.name)
-        if isinstance(ty, ast.Name):
-            return m.AliasKind(self.resolve_type_name(ty.id))
-        if isinstance(ty, ast.List):
-            return m.ListKind(self.resolve_type(ty.ty, stab))
-        if isinstance(ty, ast.FixedLengthList):
-            return m.FixedLengthListKind(self.resolve_type(ty.ty, stab), ty.size)
-        if isinstance(ty, ast.Map):
-            key = self.resolve_type(ty.key, stab)
-            value = self.resolve_type(ty.value, stab)
-            if not (isinstance(key, str) and key in MAP_KEY_TYPES):
-                raise WitError(
-                    "invalid map key type: map keys must be bool, u8, u16, u32, u64, s8, s16, "
-                    "s32, s64, char, or string",
-                    ty.span,
-                )
-            return m.MapKind(key, value)
-        if isinstance(ty, ast.Handle):
-            return m.HandleKind(ty.kind, self.validate_resource(ty.resource))
-        if isinstance(ty, ast.Resource):
-            return m.ResourceKind()
-        if isinstance(ty, ast.Record):
-            require_members("record", "field", ty.fields, ty.span)
-            return m.RecordKind(
-                tuple(
-                    m.Field(
-                        f.name.name,
-                        self.resolve_type(f.ty, stab),
-                        docs_text(f.docs),
-                        f.name.span,
+    def resolve_type_def(self, ty: ast.TypeDefBody, stab: m.Stability) -> m.TypeDefKind:
+        """The kind of a named type definition (wit-parser's `resolve_type_def`)."""
+        match ty:
+            case ast.Record():
+                require_members("record", "field", ty.fields, ty.span)
+                return m.RecordKind(
+                    tuple(
+                        m.Field(
+                            f.name.name,
+                            self.resolve_type(f.ty, stab),
+                            docs_text(f.docs),
+                            f.name.span,
+                        )
+                        for f in ty.fields
                     )
-                    for f in ty.fields
                 )
-            )
-        if isinstance(ty, ast.Flags):
-            if len(ty.flags) > MAX_FLAGS:
-                raise WitError("cannot have more than 32 flags", ty.flags[MAX_FLAGS].name.span)
-            require_members("flags", "flag", ty.flags, ty.span)
-            return m.FlagsKind(
-                tuple(m.Flag(f.name.name, docs_text(f.docs), f.name.span) for f in ty.flags)
-            )
-        if isinstance(ty, ast.Tuple):
-            if not ty.types:
-                raise WitError("empty tuple", ty.span)
-            return m.TupleKind(tuple(self.resolve_type(t, stab) for t in ty.types))
-        if isinstance(ty, ast.Variant):
-            require_members("variant", "case", ty.cases, ty.span)
-            return m.VariantKind(
-                tuple(
-                    m.Case(
-                        c.name.name,
-                        self.resolve_type(c.ty, stab) if c.ty is not None else None,
-                        docs_text(c.docs),
-                        c.name.span,
+            case ast.Flags():
+                if len(ty.flags) > MAX_FLAGS:
+                    raise WitError("cannot have more than 32 flags", ty.flags[MAX_FLAGS].name.span)
+                require_members("flags", "flag", ty.flags, ty.span)
+                return m.FlagsKind(
+                    tuple(m.Flag(f.name.name, docs_text(f.docs), f.name.span) for f in ty.flags)
+                )
+            case ast.Variant():
+                require_members("variant", "case", ty.cases, ty.span)
+                return m.VariantKind(
+                    tuple(
+                        m.Case(
+                            c.name.name,
+                            self.resolve_type(c.ty, stab) if c.ty is not None else None,
+                            docs_text(c.docs),
+                            c.name.span,
+                        )
+                        for c in ty.cases
                     )
-                    for c in ty.cases
                 )
-            )
-        if isinstance(ty, ast.Enum):
-            require_members("enum", "case", ty.cases, ty.span)
-            return m.EnumKind(
-                tuple(m.EnumCase(c.name.name, docs_text(c.docs), c.name.span) for c in ty.cases)
-            )
-        if isinstance(ty, ast.Option):
-            return m.OptionKind(self.resolve_type(ty.ty, stab))
-        if isinstance(ty, ast.Result):
-            return m.ResultKind(
-                self.resolve_type(ty.ok, stab) if ty.ok is not None else None,
-                self.resolve_type(ty.err, stab) if ty.err is not None else None,
-            )
-        if isinstance(ty, ast.Future):
-            return m.FutureKind(self.resolve_type(ty.ty, stab) if ty.ty is not None else None)
-        if isinstance(ty, ast.Stream):
-            return m.StreamKind(self.resolve_type(ty.ty, stab) if ty.ty is not None else None)
-        raise AssertionError(f"unknown AST type {ty!r}")
+            case ast.Enum():
+                require_members("enum", "case", ty.cases, ty.span)
+                return m.EnumKind(
+                    tuple(m.EnumCase(c.name.name, docs_text(c.docs), c.name.span) for c in ty.cases)
+                )
+            case ast.Resource():
+                return m.ResourceKind()
+            case _:
+                # `type x = ...`: what is left is a type expression (mypy checks it is)
+                return self.resolve_type_expr(ty, stab)
+
+    def resolve_type_expr(self, ty: ast.Type, stab: m.Stability) -> ExprKind:
+        """The kind a type expression denotes, before anonymous types are interned."""
+        match ty:  # the commonest first
+            case ast.Primitive():
+                return m.AliasKind(ty.name)
+            case ast.Name():
+                return m.AliasKind(self.resolve_type_name(ty.id))
+            case ast.List():
+                return m.ListKind(self.resolve_type(ty.ty, stab))
+            case ast.Option():
+                return m.OptionKind(self.resolve_type(ty.ty, stab))
+            case ast.Result():
+                return m.ResultKind(
+                    self.resolve_type(ty.ok, stab) if ty.ok is not None else None,
+                    self.resolve_type(ty.err, stab) if ty.err is not None else None,
+                )
+            case ast.Tuple():
+                if not ty.types:
+                    raise WitError("empty tuple", ty.span)
+                return m.TupleKind(tuple(self.resolve_type(t, stab) for t in ty.types))
+            case ast.Handle():
+                return m.HandleKind(ty.kind, self.validate_resource(ty.resource))
+            case ast.Map():
+                key = self.resolve_type(ty.key, stab)
+                value = self.resolve_type(ty.value, stab)
+                if not (isinstance(key, str) and key in MAP_KEY_TYPES):
+                    raise WitError(
+                        "invalid map key type: map keys must be bool, u8, u16, u32, u64, s8, "
+                        "s16, s32, s64, char, or string",
+                        ty.span,
+                    )
+                return m.MapKind(key, value)
+            case ast.FixedLengthList():
+                return m.FixedLengthListKind(self.resolve_type(ty.ty, stab), ty.size)
+            case ast.Future():
+                return m.FutureKind(self.resolve_type(ty.ty, stab) if ty.ty is not None else None)
+            case ast.Stream():
+                return m.StreamKind(self.resolve_type(ty.ty, stab) if ty.ty is not None else None)
+            case _:
+                assert_never(ty)
 
     def resolve_type(self, ty: ast.Type, stab: m.Stability) -> m.TypeRef:
-        kind = self.resolve_type_def(ty, stab)
-        return self.anon_type_def(kind, self.find_stability(kind, stab), type_span(ty))
+        return self.anon_type_def(self.resolve_type_expr(ty, stab), stab, ty.span)
 
     def find_stability(self, kind: m.TypeDefKind, stab: m.Stability) -> m.Stability:
         """An anonymous type inherits the first known stability of what it refers to."""
@@ -242,8 +265,9 @@ class TypeLowerer:
                 return self.types[ref].stability
         return None
 
-    def anon_type_def(self, kind: m.TypeDefKind, stab: m.Stability, span: Span) -> m.TypeRef:
-        """Intern an anonymous type by structure (wit-parser's `anon_type_def`)."""
+    def anon_type_def(self, kind: ExprKind, stab: m.Stability, span: Span) -> m.TypeRef:
+        """Intern an anonymous type by structure (wit-parser's `anon_type_def`); `stab` is the
+        gate written on the item it appears in, if any (see `find_stability`)."""
         if isinstance(kind, m.AliasKind):
             return kind.ty
         if isinstance(kind, m.HandleKind) and kind.handle == "own":
@@ -252,6 +276,7 @@ class TypeLowerer:
         key = anon_key(kind)
         tid = self.anon_types.get(key)
         if tid is None:
+            stab = self.find_stability(kind, stab)
             tid = self.alloc_type(
                 m.TypeDef(name=None, kind=kind, owner=None, stability=stab, span=span)
             )
@@ -259,35 +284,61 @@ class TypeLowerer:
         return tid
 
 
-def type_span(ty: ast.Type) -> Span:
-    return ty.span
+def anon_key(kind: AnonKind) -> tuple[object, ...]:
+    """The structural identity of an anonymous type (wit-parser's `Key`)."""
+    match kind:
+        case m.HandleKind():
+            return (kind.handle, kind.resource)
+        case m.TupleKind():
+            return ("tuple", kind.types)
+        case m.ListKind():
+            return ("list", kind.ty)
+        case m.MapKind():
+            return ("map", kind.key, kind.value)
+        case m.FixedLengthListKind():
+            return ("fixed", kind.ty, kind.size)
+        case m.OptionKind():
+            return ("option", kind.ty)
+        case m.ResultKind():
+            return ("result", kind.ok, kind.err)
+        case m.FutureKind():
+            return ("future", kind.ty)
+        case m.StreamKind():
+            return ("stream", kind.ty)
+        case _:
+            assert_never(kind)
 
 
-def collect_deps(ty: ast.Type, deps: list[ast.Id]) -> None:
+def collect_deps(ty: ast.TypeDefBody, deps: list[ast.Id]) -> None:
     """The named types `ty` refers to (wit-parser's `collect_deps`), for the type toposort."""
-    stack: list[ast.Type] = [ty]
+    stack: list[ast.TypeDefBody] = [ty]
     found: list[ast.Id] = []
     while stack:
         t = stack.pop()
-        if isinstance(t, ast.Name):
-            found.append(t.id)
-        elif isinstance(t, ast.Handle):
-            found.append(t.resource)
-        elif isinstance(t, ast.Record):
-            stack.extend(reversed([f.ty for f in t.fields]))
-        elif isinstance(t, ast.Tuple):
-            stack.extend(reversed(t.types))
-        elif isinstance(t, ast.Variant):
-            stack.extend(reversed([c.ty for c in t.cases if c.ty is not None]))
-        elif isinstance(t, (ast.Option, ast.List, ast.FixedLengthList)):
-            stack.append(t.ty)
-        elif isinstance(t, ast.Map):
-            stack.extend((t.value, t.key))
-        elif isinstance(t, ast.Result):
-            stack.extend(x for x in (t.err, t.ok) if x is not None)
-        elif isinstance(t, (ast.Future, ast.Stream)):
-            if t.ty is not None:
+        match t:
+            case ast.Name():
+                found.append(t.id)
+            case ast.Handle():
+                found.append(t.resource)
+            case ast.Record():
+                stack.extend(reversed([f.ty for f in t.fields]))
+            case ast.Tuple():
+                stack.extend(reversed(t.types))
+            case ast.Variant():
+                stack.extend(reversed([c.ty for c in t.cases if c.ty is not None]))
+            case ast.Option() | ast.List() | ast.FixedLengthList():
                 stack.append(t.ty)
+            case ast.Map():
+                stack.extend((t.value, t.key))
+            case ast.Result():
+                stack.extend(x for x in (t.err, t.ok) if x is not None)
+            case ast.Future() | ast.Stream():
+                if t.ty is not None:
+                    stack.append(t.ty)
+            case ast.Primitive() | ast.Flags() | ast.Enum() | ast.Resource():
+                pass
+            case _:
+                assert_never(t)
     deps.extend(found)
 
 
@@ -306,53 +357,3 @@ def require_members(
     if not items:
         raise WitError(f"empty {what}", span)
     check_members(member, [(item.name.name, item.name.span) for item in items])
-
-
-def kind_refs(kind: m.TypeDefKind) -> list[m.TypeRef]:
-    """The type references of an anonymous kind, in wit-parser's `find_in_kind` order."""
-    if isinstance(kind, m.AliasKind):
-        return [kind.ty]
-    if isinstance(kind, m.HandleKind):
-        return [kind.resource]
-    if isinstance(kind, m.TupleKind):
-        return list(kind.types)
-    if isinstance(kind, (m.ListKind, m.FixedLengthListKind, m.OptionKind)):
-        return [kind.ty]
-    if isinstance(kind, m.MapKind):
-        return [kind.key, kind.value]
-    if isinstance(kind, (m.FutureKind, m.StreamKind)):
-        return [kind.ty] if kind.ty is not None else []
-    if isinstance(kind, m.ResultKind):
-        return [t for t in (kind.ok, kind.err) if t is not None]
-    return []
-
-
-def anon_key(kind: m.TypeDefKind) -> tuple[object, ...]:
-    """The structural identity of an anonymous type (wit-parser's `Key`)."""
-    if isinstance(kind, m.VariantKind):
-        return ("variant", tuple((c.name, c.ty) for c in kind.cases))
-    if isinstance(kind, m.HandleKind):
-        return ("borrow", kind.resource)
-    if isinstance(kind, m.RecordKind):
-        return ("record", tuple((f.name, f.ty) for f in kind.fields))
-    if isinstance(kind, m.FlagsKind):
-        return ("flags", tuple(f.name for f in kind.flags))
-    if isinstance(kind, m.EnumKind):
-        return ("enum", tuple(c.name for c in kind.cases))
-    if isinstance(kind, m.TupleKind):
-        return ("tuple", kind.types)
-    if isinstance(kind, m.ListKind):
-        return ("list", kind.ty)
-    if isinstance(kind, m.MapKind):
-        return ("map", kind.key, kind.value)
-    if isinstance(kind, m.FixedLengthListKind):
-        return ("fixed", kind.ty, kind.size)
-    if isinstance(kind, m.OptionKind):
-        return ("option", kind.ty)
-    if isinstance(kind, m.ResultKind):
-        return ("result", kind.ok, kind.err)
-    if isinstance(kind, m.FutureKind):
-        return ("future", kind.ty)
-    if isinstance(kind, m.StreamKind):
-        return ("stream", kind.ty)
-    raise AssertionError(f"not an anonymous kind: {kind!r}")

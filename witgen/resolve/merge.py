@@ -10,6 +10,7 @@ are merged (`witgen.resolve.includes`) and the world is elaborated (`witgen.reso
 from __future__ import annotations
 
 import copy
+from typing import assert_never
 
 from witgen.errors import Span, WitError
 from witgen.records import replace
@@ -21,6 +22,7 @@ from witgen.resolve.includes import (
     include_world,
     setters_follow_getters,
 )
+from witgen.resolve.kinds import dealias, kind_refs, map_kind
 from witgen.resolve.semver import version_gt
 from witgen.resolve.unresolved import Unresolved
 
@@ -258,60 +260,52 @@ class Remap:
                 cur = self.map_type(tid, span)
             except WitError:
                 continue
-            while True:
-                kind = resolve.types[cur].kind
-                if isinstance(kind, m.AliasKind) and isinstance(kind.ty, int):
-                    cur = kind.ty
-                elif isinstance(kind, m.ResourceKind):
-                    break
-                else:
-                    raise WitError("type used in a handle must be a resource", span)
+            if not isinstance(resolve.types[dealias(resolve.types, cur)].kind, m.ResourceKind):
+                raise WitError("type used in a handle must be a resource", span)
 
     # --- rewriting ids ----------------------------------------------------------------------
 
     def update_kind(self, kind: m.TypeDefKind, span: Span | None) -> m.TypeDefKind:
-        """wit-parser's `update_typedef`: every id mapped, references to resources made `own`."""
-        ty = self.update_ty
-        if isinstance(kind, m.HandleKind):
-            return replace(kind, resource=self.map_type(kind.resource, span))
-        if isinstance(kind, m.RecordKind):
-            return m.RecordKind(tuple(replace(f, ty=ty(f.ty, f.span)) for f in kind.fields))
-        if isinstance(kind, m.TupleKind):
-            return m.TupleKind(tuple(ty(t, span) for t in kind.types))
-        if isinstance(kind, m.VariantKind):
-            return m.VariantKind(
-                tuple(
-                    replace(c, ty=ty(c.ty, span) if c.ty is not None else None) for c in kind.cases
+        """wit-parser's `update_typedef`: every id mapped; a resource used as a value is made
+        `own<r>` (`update_id`)."""
+        match kind:
+            case m.AliasKind() | m.HandleKind():
+                # `type a = r` and a handle name the resource itself: mapped, never made `own`
+                return map_kind(kind, lambda tid: self.map_type(tid, span))
+            case m.RecordKind():
+                # a field's type is reported at the field, where wasm-tools reports it
+                return m.RecordKind(
+                    tuple(replace(f, ty=self.update_ty(f.ty, f.span)) for f in kind.fields)
                 )
-            )
-        if isinstance(kind, (m.OptionKind, m.ListKind, m.FixedLengthListKind)):
-            return replace(kind, ty=ty(kind.ty, span))
-        if isinstance(kind, (m.FutureKind, m.StreamKind)):
-            return replace(kind, ty=ty(kind.ty, span) if kind.ty is not None else None)
-        if isinstance(kind, m.MapKind):
-            return m.MapKind(ty(kind.key, span), ty(kind.value, span))
-        if isinstance(kind, m.ResultKind):
-            return m.ResultKind(
-                ty(kind.ok, span) if kind.ok is not None else None,
-                ty(kind.err, span) if kind.err is not None else None,
-            )
-        if isinstance(kind, m.AliasKind) and isinstance(kind.ty, int):
-            return m.AliasKind(self.map_type(kind.ty, span))
-        return kind
+            case (
+                m.VariantKind()
+                | m.TupleKind()
+                | m.OptionKind()
+                | m.ListKind()
+                | m.FixedLengthListKind()
+                | m.MapKind()
+                | m.ResultKind()
+                | m.FutureKind()
+                | m.StreamKind()
+            ):
+                return map_kind(kind, lambda tid: self.update_id(tid, span))
+            case m.ResourceKind() | m.FlagsKind() | m.EnumKind() | m.UnknownKind():
+                return kind
+            case _:
+                assert_never(kind)
 
     def update_ty(self, ref: m.TypeRef, span: Span | None) -> m.TypeRef:
-        if isinstance(ref, str):
-            return ref
-        new = self.map_type(ref, span)
-        cur = new
+        return ref if isinstance(ref, str) else self.update_id(ref, span)
+
+    def update_id(self, tid: m.TypeId, span: Span | None) -> m.TypeId:
+        """wit-parser's `update_ty` on an id: mapped, and a reference to a resource (through any
+        aliases) replaced by `own<r>`, one handle per resource and package."""
+        new = self.map_type(tid, span)
         types = self.resolve.types
-        while True:
-            kind = types[cur].kind
-            if isinstance(kind, m.AliasKind) and isinstance(kind.ty, int):
-                cur = kind.ty
-                continue
-            break
-        if not isinstance(types[cur].kind, m.ResourceKind):
+        kind = types[new].kind
+        if isinstance(kind, m.AliasKind):
+            kind = types[dealias(types, new)].kind
+        if not isinstance(kind, m.ResourceKind):
             return new
         handle = self.own_handles.get(new)
         if handle is None:
@@ -364,7 +358,7 @@ class Remap:
             if isinstance(kind, m.HandleKind):
                 known[tid] = kind.handle == "borrow"
                 continue
-            inner = [r for r in kind_children(kind) if isinstance(r, int)]
+            inner = [r for r in kind_refs(kind) if isinstance(r, int)]
             pending = [r for r in inner if r not in known]
             if pending:
                 stack.extend(pending)
@@ -409,26 +403,3 @@ class Remap:
             check_included_names(world)
         world.imports = setters_follow_getters(world.imports)
         world.exports = setters_follow_getters(world.exports)
-
-
-def kind_children(kind: m.TypeDefKind) -> list[m.TypeRef]:
-    """Every type reference directly inside a kind."""
-    if isinstance(kind, m.AliasKind):
-        return [kind.ty]
-    if isinstance(kind, m.RecordKind):
-        return [f.ty for f in kind.fields]
-    if isinstance(kind, m.VariantKind):
-        return [c.ty for c in kind.cases if c.ty is not None]
-    if isinstance(kind, m.TupleKind):
-        return list(kind.types)
-    if isinstance(kind, (m.ListKind, m.FixedLengthListKind, m.OptionKind)):
-        return [kind.ty]
-    if isinstance(kind, (m.FutureKind, m.StreamKind)):
-        return [kind.ty] if kind.ty is not None else []
-    if isinstance(kind, m.MapKind):
-        return [kind.key, kind.value]
-    if isinstance(kind, m.ResultKind):
-        return [t for t in (kind.ok, kind.err) if t is not None]
-    if isinstance(kind, m.HandleKind):
-        return [kind.resource]
-    return []

@@ -130,8 +130,6 @@ class RecordKind(Struct):
 class ResourceKind(Struct):
     __slots__ = ()
 
-    pass
-
 
 class HandleKind(Struct):
     __slots__ = ("handle", "resource")
@@ -284,6 +282,7 @@ TypeDefKind = Union[
     AliasKind,
     UnknownKind,
 ]
+# A new kind is added to the walks over kinds too (`witgen.resolve.kinds`): mypy says where else.
 
 
 class OwnerWorld(Struct):

@@ -61,6 +61,7 @@ from witgen.syntax.ast.types import (
     Enum,
     Resource,
     Type,
+    TypeDefBody,
 )
 from witgen.syntax.ast.items import (
     TypeDef,
@@ -124,6 +125,7 @@ __all__ = [
     "Enum",
     "Resource",
     "Type",
+    "TypeDefBody",
     "TypeDef",
     "InterfaceItem",
     "Interface",

@@ -10,7 +10,7 @@ from witgen.records import Struct
 from witgen.syntax.ast.attributes import Attribute, Docs
 from witgen.syntax.ast.names import Id
 from witgen.syntax.ast.paths import Include, PackageName, ToplevelUse, Use, UsePath
-from witgen.syntax.ast.types import Func, NamedFunc, Type
+from witgen.syntax.ast.types import Func, NamedFunc, TypeDefBody
 
 
 class TypeDef(Struct):
@@ -19,9 +19,11 @@ class TypeDef(Struct):
     docs: Docs
     attributes: tuple[Attribute, ...]
     name: Id
-    ty: Type  # Record / Flags / Variant / Enum / Resource for those items, any type for `type x = ...`
+    ty: TypeDefBody
 
-    def __init__(self, docs: Docs, attributes: tuple[Attribute, ...], name: Id, ty: Type) -> None:
+    def __init__(
+        self, docs: Docs, attributes: tuple[Attribute, ...], name: Id, ty: TypeDefBody
+    ) -> None:
         self.docs = docs
         self.attributes = attributes
         self.name = name

@@ -166,6 +166,23 @@ class Handle(Struct):
         return self.resource.span
 
 
+# A type expression, as written wherever a type is expected (wit-parser's anonymous types, plus
+# primitives and names).
+Type = Union[
+    Primitive,
+    Name,
+    List,
+    FixedLengthList,
+    Map,
+    Option,
+    Result,
+    Tuple,
+    Future,
+    Stream,
+    Handle,
+]
+
+
 # --- functions -----------------------------------------------------------------------------
 
 
@@ -342,21 +359,6 @@ class Resource(Struct):
         self.funcs = funcs
 
 
-Type = Union[
-    Primitive,
-    Name,
-    List,
-    FixedLengthList,
-    Map,
-    Option,
-    Result,
-    Tuple,
-    Future,
-    Stream,
-    Handle,
-    Record,
-    Flags,
-    Variant,
-    Enum,
-    Resource,
-]
+# What a definition of a record, flags, variant, enum or resource defines, or a type expression
+# for `type x = ...`. Only type definitions hold these; a type expression is never one of the five.
+TypeDefBody = Union[Type, Record, Flags, Variant, Enum, Resource]
