@@ -182,7 +182,8 @@ def load_package(
     `package x:y { }` block, not a dependency), which wit-parser's `push_path` returns and
     `select_world` picks worlds from."""
     loader = Loader()
-    resolver = Resolver(frozenset(features), all_features)
+    # the resolve keeps the text its spans point into, for later stages' messages
+    resolver = Resolver(frozenset(features), all_features, loader.source_map)
     p = Path(path)
     with collector_paused():
         main = _load_into(loader, resolver, p)

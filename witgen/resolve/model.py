@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from typing import NewType, Union
 
-from witgen.errors import Span
+from witgen.errors import Span, WitError
 from witgen.records import Struct
+from witgen.syntax.source import Location, SourceMap
 
 # The ids of the arenas: an index into `Resolve.types`, `.interfaces`, `.worlds` or `.packages`
 # (during stage 2, into an `Unresolved` package's own arenas). Distinct types for the type checker
@@ -602,6 +603,7 @@ class Resolve(Struct):
         "package_names",
         "features",
         "all_features",
+        "source_map",
     )
 
     worlds: list[World]
@@ -611,6 +613,8 @@ class Resolve(Struct):
     package_names: dict[PackageName, PackageId]
     features: frozenset[str]
     all_features: bool
+    # the text the spans in the model point into; empty for a resolve not read from WIT text
+    source_map: SourceMap
 
     def __init__(
         self,
@@ -621,6 +625,7 @@ class Resolve(Struct):
         package_names: dict[PackageName, PackageId] | None = None,
         features: frozenset[str] = frozenset(),
         all_features: bool = False,
+        source_map: SourceMap | None = None,
     ) -> None:
         self.worlds = [] if worlds is None else worlds
         self.interfaces = [] if interfaces is None else interfaces
@@ -629,3 +634,17 @@ class Resolve(Struct):
         self.package_names = {} if package_names is None else package_names
         self.features = features
         self.all_features = all_features
+        self.source_map = SourceMap() if source_map is None else source_map
+
+    def location(self, span: Span | None) -> Location | None:
+        """Where `span` is (`path`, `line`, `column`, as errors print them), or None when there
+        is no span or no text behind it."""
+        if span is None or not self.source_map.sources:
+            return None
+        return self.source_map.locate(span)
+
+    def error(self, message: str, span: Span | None) -> WitError:
+        """A `WitError` at `span`, rendered as the front end renders its own (the message, `-->
+        path:line:col`, the source line and a caret), ready to raise; just the message when the
+        span cannot be located."""
+        return self.source_map.render(WitError(message, span))

@@ -14,6 +14,7 @@ from witgen.resolve import model as m
 from witgen.resolve.elaborate import Elaborator
 from witgen.resolve.merge import Remap
 from witgen.resolve.unresolved import Unresolved
+from witgen.syntax.source import SourceMap
 
 
 def package_sort_key(name: m.PackageName) -> tuple[object, ...]:
@@ -26,8 +27,15 @@ def package_sort_key(name: m.PackageName) -> tuple[object, ...]:
 class Resolver:
     """Owns the `Resolve` being built; `push` adds one lowered package."""
 
-    def __init__(self, features: frozenset[str] = frozenset(), all_features: bool = False):
-        self.resolve = m.Resolve(features=features, all_features=all_features)
+    def __init__(
+        self,
+        features: frozenset[str] = frozenset(),
+        all_features: bool = False,
+        source_map: SourceMap | None = None,
+    ):
+        self.resolve = m.Resolve(
+            features=features, all_features=all_features, source_map=source_map
+        )
         self.elaborator = Elaborator(self.resolve)
 
     # --- packages ---------------------------------------------------------------------------
