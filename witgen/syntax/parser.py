@@ -107,7 +107,7 @@ class _Builder(Transformer[Token, ast.PackageFile]):
         docs, package, name, *items = c
         self.package_depth -= 1
         file = ast.PackageFile(replace(name, docs=docs), tuple(items))
-        return ast.NestedPackage(_span(package), (), file)
+        return ast.NestedPackage(_span(package), file)
 
     def package_name(self, c: list[Any]) -> ast.PackageName:
         namespace, name, version = c

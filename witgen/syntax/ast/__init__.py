@@ -35,7 +35,6 @@ from witgen.syntax.ast.paths import (
     Include,
 )
 from witgen.syntax.ast.types import (
-    PRIMITIVES,
     Primitive,
     Name,
     List,
@@ -99,7 +98,6 @@ __all__ = [
     "ToplevelUse",
     "IncludeName",
     "Include",
-    "PRIMITIVES",
     "Primitive",
     "Name",
     "List",

@@ -157,17 +157,15 @@ class World(Struct):
 
 
 class NestedPackage(Struct):
-    """`package ns:pkg { ... }` inside a file."""
+    """`package ns:pkg { ... }` inside a file (attributes before it are a syntax error)."""
 
-    __slots__ = ("span", "attributes", "package")
+    __slots__ = ("span", "package")
 
     span: Span  # the `package` keyword
-    attributes: tuple[Attribute, ...]  # wit-parser rejects attributes here; kept for the error
     package: PackageFile
 
-    def __init__(self, span: Span, attributes: tuple[Attribute, ...], package: PackageFile) -> None:
+    def __init__(self, span: Span, package: PackageFile) -> None:
         self.span = span
-        self.attributes = attributes
         self.package = package
 
 

@@ -10,29 +10,13 @@ from witgen.records import Struct
 from witgen.syntax.ast.attributes import Attribute, Docs
 from witgen.syntax.ast.names import Id
 
-# Primitive names, exactly as the JSON spells them.
-PRIMITIVES = (
-    "bool",
-    "u8",
-    "u16",
-    "u32",
-    "u64",
-    "s8",
-    "s16",
-    "s32",
-    "s64",
-    "f32",
-    "f64",
-    "char",
-    "string",
-    "error-context",
-)
-
 
 class Primitive(Struct):
+    """`u8`, `string`, ...: each primitive is its own keyword (`grammars/wit.lark`)."""
+
     __slots__ = ("name", "span")
 
-    name: str  # one of PRIMITIVES
+    name: str  # the keyword, which is also how the JSON spells the type
     span: Span
 
     def __init__(self, name: str, span: Span) -> None:
