@@ -10,7 +10,7 @@ are merged (`witgen.resolve.includes`) and the world is elaborated (`witgen.reso
 from __future__ import annotations
 
 import copy
-from typing import assert_never
+from typing import TypeVar, assert_never
 
 from witgen.errors import Span, WitError
 from witgen.records import replace
@@ -32,6 +32,18 @@ def excluded(desc: str, span: Span | None) -> WitError:
         f"found a reference to a {desc} which is excluded due to its feature not being activated",
         span,
     )
+
+
+OwnerId = TypeVar("OwnerId", m.InterfaceId, m.WorldId)
+
+
+def kept_owner(new: OwnerId | None, desc: str, span: Span | None) -> OwnerId:
+    """The new id of a kept type's owner, which a feature gate must not have dropped."""
+    if new is None:
+        raise WitError(
+            f"{excluded(desc, span)}; this type is not gated by a feature but its {desc} is", span
+        )
+    return new
 
 
 class Remap:
@@ -129,14 +141,8 @@ class Remap:
         for tid in local_types:
             ty = resolve.types[tid]
             if isinstance(ty.owner, m.OwnerInterface):
-                new = self.interfaces[ty.owner.id]
-                if new is None:
-                    raise WitError(
-                        str(excluded("interface", ty.span))
-                        + "; this type is not gated by a feature but its interface is",
-                        ty.span,
-                    )
-                ty.owner = m.OwnerInterface(new)
+                new_iface = self.interfaces[ty.owner.id]
+                ty.owner = m.OwnerInterface(kept_owner(new_iface, "interface", ty.span))
 
         for world in unresolved.worlds[n_worlds:]:
             if not self.include_stability(world.stability, pkg, world.span):
@@ -151,13 +157,7 @@ class Remap:
             ty = resolve.types[tid]
             if isinstance(ty.owner, m.OwnerWorld):
                 new_world = self.worlds[ty.owner.id]
-                if new_world is None:
-                    raise WitError(
-                        str(excluded("world", ty.span))
-                        + "; this type is not gated by a feature but its world is",
-                        ty.span,
-                    )
-                ty.owner = m.OwnerWorld(new_world)
+                ty.owner = m.OwnerWorld(kept_owner(new_world, "world", ty.span))
 
         for wid in self.worlds[n_worlds:]:
             if wid is None:
