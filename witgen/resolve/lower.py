@@ -497,5 +497,5 @@ class Lowerer:
             if isinstance(item, ast.Use):
                 ref, name, span = self.resolve_path(item.from_)
                 use_from = self.iface_of(ref, name, span)
-                self.types.resolve_uses(owner, item, self.interface_types[use_from])
+                self.types.resolve_use(owner, item, self.interface_types[use_from])
         self.types.resolve_type_defs(owner, items)

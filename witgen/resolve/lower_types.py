@@ -68,7 +68,7 @@ class TypeLowerer:
 
     # --- named types ------------------------------------------------------------------------
 
-    def resolve_uses(
+    def resolve_use(
         self,
         owner: m.TypeOwner,
         use: ast.Use,
