@@ -9,8 +9,8 @@ The map outlives the front end: the `Resolve` a load returns keeps it (`Resolve.
 later stages can locate the spans the model carries (`Resolve.location`, `Resolve.error`).
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations`: with it, NamedTuple (`Location`) compiles each field's
+# annotation string when the class is created, a cost paid by every command's start-up.
 import bisect
 from typing import NamedTuple
 
