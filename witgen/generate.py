@@ -18,7 +18,7 @@ from witgen.resolve.loader import load_package
 from witgen.resolve.select_world import WorldSelectionError, select_world
 
 
-def load_world(entry: Entry) -> tuple[m.Resolve, int]:
+def load_world(entry: Entry) -> tuple[m.Resolve, m.WorldId]:
     """The entry's WIT resolved, and the world it names (`select_world`, as wasm-tools picks it).
 
     When no world is named and the main package has several, the message says how to name one

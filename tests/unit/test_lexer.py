@@ -11,7 +11,10 @@ from lark import Lark
 
 from witgen.data import data_path
 from witgen.errors import WitError
-from witgen.syntax.lexer import KEYWORDS, PUNCTUATION, Source, parse_semver, validate_id
+from witgen.syntax.identifiers import validate_id
+from witgen.syntax.lexer import Source
+from witgen.syntax.semver import parse_semver
+from witgen.syntax.tokens import KEYWORDS, PUNCTUATION
 
 
 def raw_tokens(text: str) -> list[tuple[str, str]]:

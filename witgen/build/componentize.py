@@ -243,7 +243,7 @@ def _check_module_name(module: Path, gv: GuestViews) -> str:
 
 def build_plugin(
     resolve: m.Resolve,
-    world_id: int,
+    world_id: m.WorldId,
     wit_path: Path,
     module: Path,
     output: Path,

@@ -71,7 +71,7 @@ class GuestViews:
             return f"from . import {module} as {alias}"
         return f"from ..{folder} import {module} as {alias}"
 
-    def resource_docs(self, types: list[TypeView], type_ids: list[int]) -> None:
+    def resource_docs(self, types: list[TypeView], type_ids: list[m.TypeId]) -> None:
         docs = {self.resolve.types[t].name: self.resolve.types[t].docs for t in type_ids}
         for t in types:
             r = t.resource

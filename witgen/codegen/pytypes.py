@@ -266,7 +266,7 @@ class TypeMapper:
             self._unsupported[ref] = self._find_unsupported(ref)
         return self._unsupported[ref]
 
-    def _find_unsupported(self, ref: int) -> str | None:
+    def _find_unsupported(self, ref: m.TypeId) -> str | None:
         k = self.resolve.types[ref].kind
         if isinstance(k, m.HandleKind):
             return self.resource_problem(k.resource)

@@ -427,7 +427,7 @@ class ViewBuilder:
         self.host_case_names = dict(self.case_names)
         self._dual_types: dict[int, bool] = {}
         self._name_host_copies()
-        host_sides = {**sides, **{t: IMPORTED for t in self.dual}}
+        host_sides: dict[int, str] = {**sides, **{t: IMPORTED for t in self.dual}}
         # Imported functions see the host's side of every resource.
         self.host_types = TypeMapper(resolve, self.host_names, host_sides)
         self.resource_views: dict[int, ResourceView] = {}  # filled before the types are viewed
@@ -480,7 +480,7 @@ class ViewBuilder:
         both = {self.modules[u.id] for u in self.walk.interfaces if u.imported and u.exported}
         for type_id in sorted(self.type_names):
             module, py = self.type_names[type_id]
-            if module not in both or not self.mentions_dual(type_id):
+            if module not in both or not self.mentions_dual(m.TypeId(type_id)):
                 continue
             td = self.resolve.types[type_id]
             scope = self.scopes[module]
@@ -532,7 +532,7 @@ class ViewBuilder:
 
     # --- types ---
 
-    def type_views(self, type_ids: list[int], ctx: ModuleCtx) -> list[TypeView]:
+    def type_views(self, type_ids: list[m.TypeId], ctx: ModuleCtx) -> list[TypeView]:
         """The views of `type_ids` (of module `ctx.module`), in definition order, each followed
         by its import-side copy when it has one (so each converter still comes after those it
         uses)."""

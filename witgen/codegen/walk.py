@@ -38,7 +38,7 @@ class WorldWalk:
     world: m.World
     import_funcs: list[m.Function] = field(default_factory=list)
     export_funcs: list[m.Function] = field(default_factory=list)
-    types: list[int] = field(default_factory=list)  # world-level TypeDef ids
+    types: list[m.TypeId] = field(default_factory=list)  # world-level TypeDef ids
     interfaces: list[InterfaceUse] = field(default_factory=list)  # imports first, then exports
 
 

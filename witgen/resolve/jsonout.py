@@ -9,7 +9,7 @@ absent. The text is serde_json's pretty form: two-space indent and no trailing n
 from __future__ import annotations
 
 from json.encoder import encode_basestring
-from typing import Any
+from typing import Any, assert_never
 
 from witgen.collector import collector_paused
 from witgen.resolve import model as m
@@ -86,17 +86,19 @@ def _extras(out: dict[str, Any], docs: str | None, stab: m.Stability) -> dict[st
     return out
 
 
-def stability(stab: m.Stability) -> dict[str, Any]:
-    if isinstance(stab, m.Stable):
-        inner: dict[str, Any] = {"since": stab.since}
-        if stab.deprecated is not None:
-            inner["deprecated"] = stab.deprecated
-        return {"stable": inner}
-    assert stab is not None
-    inner = {"feature": stab.feature}
+def stability(stab: m.Stable | m.Unstable) -> dict[str, Any]:
+    match stab:
+        case m.Stable():
+            inner: dict[str, Any] = {"since": stab.since}
+            outer = "stable"
+        case m.Unstable():
+            inner = {"feature": stab.feature}
+            outer = "unstable"
+        case _:
+            assert_never(stab)
     if stab.deprecated is not None:
         inner["deprecated"] = stab.deprecated
-    return {"unstable": inner}
+    return {outer: inner}
 
 
 def world_key(key: m.WorldKey) -> str:
@@ -104,18 +106,22 @@ def world_key(key: m.WorldKey) -> str:
 
 
 def world_item(item: m.WorldItem) -> dict[str, Any]:
-    if isinstance(item, m.WorldInterface):
-        inner: dict[str, Any] = {"id": item.id}
-        if item.stability is not None:
-            inner["stability"] = stability(item.stability)
-        if item.external_id is not None:
-            inner["external_id"] = item.external_id
-        if item.docs is not None:
-            inner["docs"] = {"contents": item.docs}
-        return {"interface": inner}
-    if isinstance(item, m.WorldFunction):
-        return {"function": function(item.func)}
-    return {"type": item.id}
+    match item:
+        case m.WorldInterface():
+            inner: dict[str, Any] = {"id": item.id}
+            if item.stability is not None:
+                inner["stability"] = stability(item.stability)
+            if item.external_id is not None:
+                inner["external_id"] = item.external_id
+            if item.docs is not None:
+                inner["docs"] = {"contents": item.docs}
+            return {"interface": inner}
+        case m.WorldFunction():
+            return {"function": function(item.func)}
+        case m.WorldType():
+            return {"type": item.id}
+        case _:
+            assert_never(item)
 
 
 def world(w: m.World) -> dict[str, Any]:
@@ -157,11 +163,15 @@ def function(f: m.Function) -> dict[str, Any]:
 
 
 def owner(o: m.TypeOwner) -> Any:
-    if isinstance(o, m.OwnerWorld):
-        return {"world": o.id}
-    if isinstance(o, m.OwnerInterface):
-        return {"interface": o.id}
-    return None
+    match o:
+        case m.OwnerWorld():
+            return {"world": o.id}
+        case m.OwnerInterface():
+            return {"interface": o.id}
+        case None:
+            return None
+        case _:
+            assert_never(o)
 
 
 def typedef(t: m.TypeDef) -> dict[str, Any]:
@@ -179,41 +189,44 @@ def _docs(out: dict[str, Any], docs: str | None) -> dict[str, Any]:
 
 
 def kind(k: m.TypeDefKind) -> Any:
-    if isinstance(k, m.RecordKind):
-        return {
-            "record": {"fields": [_docs({"name": f.name, "type": f.ty}, f.docs) for f in k.fields]}
-        }
-    if isinstance(k, m.ResourceKind):
-        return "resource"
-    if isinstance(k, m.HandleKind):
-        return {"handle": {k.handle: k.resource}}
-    if isinstance(k, m.FlagsKind):
-        return {"flags": {"flags": [_docs({"name": f.name}, f.docs) for f in k.flags]}}
-    if isinstance(k, m.TupleKind):
-        return {"tuple": {"types": list(k.types)}}
-    if isinstance(k, m.VariantKind):
-        return {
-            "variant": {"cases": [_docs({"name": c.name, "type": c.ty}, c.docs) for c in k.cases]}
-        }
-    if isinstance(k, m.EnumKind):
-        return {"enum": {"cases": [_docs({"name": c.name}, c.docs) for c in k.cases]}}
-    if isinstance(k, m.OptionKind):
-        return {"option": k.ty}
-    if isinstance(k, m.ResultKind):
-        return {"result": {"ok": k.ok, "err": k.err}}
-    if isinstance(k, m.ListKind):
-        return {"list": k.ty}
-    if isinstance(k, m.MapKind):
-        return {"map": [k.key, k.value]}
-    if isinstance(k, m.FixedLengthListKind):
-        return {"fixed-length-list": [k.ty, k.size]}
-    if isinstance(k, m.FutureKind):
-        return {"future": k.ty}
-    if isinstance(k, m.StreamKind):
-        return {"stream": k.ty}
-    if isinstance(k, m.AliasKind):
-        return {"type": k.ty}
-    return "unknown"
+    """A kind as serde prints wit-parser's `TypeDefKind` (externally tagged, kebab-case)."""
+    match k:
+        case m.RecordKind():
+            fields = [_docs({"name": f.name, "type": f.ty}, f.docs) for f in k.fields]
+            return {"record": {"fields": fields}}
+        case m.ResourceKind():
+            return "resource"
+        case m.HandleKind():
+            return {"handle": {k.handle: k.resource}}
+        case m.FlagsKind():
+            return {"flags": {"flags": [_docs({"name": f.name}, f.docs) for f in k.flags]}}
+        case m.TupleKind():
+            return {"tuple": {"types": list(k.types)}}
+        case m.VariantKind():
+            cases = [_docs({"name": c.name, "type": c.ty}, c.docs) for c in k.cases]
+            return {"variant": {"cases": cases}}
+        case m.EnumKind():
+            return {"enum": {"cases": [_docs({"name": c.name}, c.docs) for c in k.cases]}}
+        case m.OptionKind():
+            return {"option": k.ty}
+        case m.ResultKind():
+            return {"result": {"ok": k.ok, "err": k.err}}
+        case m.ListKind():
+            return {"list": k.ty}
+        case m.MapKind():
+            return {"map": [k.key, k.value]}
+        case m.FixedLengthListKind():
+            return {"fixed-length-list": [k.ty, k.size]}
+        case m.FutureKind():
+            return {"future": k.ty}
+        case m.StreamKind():
+            return {"stream": k.ty}
+        case m.AliasKind():
+            return {"type": k.ty}
+        case m.UnknownKind():
+            return "unknown"
+        case _:
+            assert_never(k)
 
 
 def package(p: m.Package) -> dict[str, Any]:

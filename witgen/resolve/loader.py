@@ -16,7 +16,8 @@ from pathlib import Path
 from witgen.collector import collector_paused
 from witgen.errors import WitError
 from witgen.resolve import model as m
-from witgen.resolve.lower import Lowerer, Unresolved
+from witgen.resolve.lower import Lowerer
+from witgen.resolve.unresolved import Unresolved
 from witgen.resolve.resolver import DuplicatePackage, Resolver
 from witgen.syntax import ast
 from witgen.syntax.source import SourceMap
@@ -176,12 +177,13 @@ def load(
 
 def load_package(
     path: str | os.PathLike[str], features: Iterable[str] = (), all_features: bool = False
-) -> tuple[m.Resolve, int]:
+) -> tuple[m.Resolve, m.PackageId]:
     """`load`, and the id of the main package: the one `path` itself declares (not a nested
     `package x:y { }` block, not a dependency), which wit-parser's `push_path` returns and
     `select_world` picks worlds from."""
     loader = Loader()
-    resolver = Resolver(frozenset(features), all_features)
+    # the resolve keeps the text its spans point into, for later stages' messages
+    resolver = Resolver(frozenset(features), all_features, loader.source_map)
     p = Path(path)
     with collector_paused():
         main = _load_into(loader, resolver, p)

@@ -9,13 +9,22 @@ Structs (`witgen.records`) compare by value; only the arenas' entries are update
 
 from __future__ import annotations
 
-from typing import Union
+from typing import NewType, Union
 
-from witgen.errors import Span
+from witgen.errors import Span, WitError
 from witgen.records import Struct
+from witgen.syntax.source import Location, SourceMap
+
+# The ids of the arenas: an index into `Resolve.types`, `.interfaces`, `.worlds` or `.packages`
+# (during stage 2, into an `Unresolved` package's own arenas). Distinct types for the type checker
+# only: at run time each is a plain int, which is what the JSON prints.
+TypeId = NewType("TypeId", int)
+InterfaceId = NewType("InterfaceId", int)
+WorldId = NewType("WorldId", int)
+PackageId = NewType("PackageId", int)
 
 # A type reference: a primitive's WIT name, or a TypeDef id.
-TypeRef = Union[str, int]
+TypeRef = Union[str, TypeId]
 
 
 # --- stability (feature gates) -------------------------------------------------------------
@@ -122,16 +131,14 @@ class RecordKind(Struct):
 class ResourceKind(Struct):
     __slots__ = ()
 
-    pass
-
 
 class HandleKind(Struct):
     __slots__ = ("handle", "resource")
 
     handle: str  # "own" or "borrow"
-    resource: int
+    resource: TypeId
 
-    def __init__(self, handle: str, resource: int) -> None:
+    def __init__(self, handle: str, resource: TypeId) -> None:
         self.handle = handle
         self.resource = resource
 
@@ -276,23 +283,24 @@ TypeDefKind = Union[
     AliasKind,
     UnknownKind,
 ]
+# A new kind is added to the walks over kinds too (`witgen.resolve.kinds`): mypy says where else.
 
 
 class OwnerWorld(Struct):
     __slots__ = ("id",)
 
-    id: int
+    id: WorldId
 
-    def __init__(self, id: int) -> None:
+    def __init__(self, id: WorldId) -> None:
         self.id = id
 
 
 class OwnerInterface(Struct):
     __slots__ = ("id",)
 
-    id: int
+    id: InterfaceId
 
-    def __init__(self, id: int) -> None:
+    def __init__(self, id: InterfaceId) -> None:
         self.id = id
 
 
@@ -356,9 +364,9 @@ class FunctionKind(Struct):
     __slots__ = ("tag", "resource")
 
     tag: str
-    resource: int | None
+    resource: TypeId | None
 
-    def __init__(self, tag: str, resource: int | None = None) -> None:
+    def __init__(self, tag: str, resource: TypeId | None = None) -> None:
         self.tag = tag
         self.resource = resource
 
@@ -403,24 +411,24 @@ class Interface(Struct):
     __slots__ = ("name", "types", "functions", "docs", "stability", "package", "span", "clone_of")
 
     name: str | None
-    types: dict[str, int]
+    types: dict[str, TypeId]
     functions: dict[str, Function]
     docs: str | None
     stability: Stability
-    package: int | None
+    package: PackageId | None
     span: Span | None
-    clone_of: int | None
+    clone_of: InterfaceId | None
 
     def __init__(
         self,
         name: str | None,
-        types: dict[str, int] | None = None,
+        types: dict[str, TypeId] | None = None,
         functions: dict[str, Function] | None = None,
         docs: str | None = None,
         stability: Stability = None,
-        package: int | None = None,
+        package: PackageId | None = None,
         span: Span | None = None,
-        clone_of: int | None = None,
+        clone_of: InterfaceId | None = None,
     ) -> None:
         self.name = name
         self.types = {} if types is None else types
@@ -432,14 +440,14 @@ class Interface(Struct):
         self.clone_of = clone_of
 
 
-# A world key: a plain name (str) or an interface id (int), printed as "interface-N".
-WorldKey = Union[str, int]
+# A world key: a plain name (str) or an interface id, printed as "interface-N".
+WorldKey = Union[str, InterfaceId]
 
 
 class WorldInterface(Struct):
     __slots__ = ("id", "stability", "external_id", "docs", "span")
 
-    id: int
+    id: InterfaceId
     stability: Stability
     external_id: str | None
     docs: str | None
@@ -447,7 +455,7 @@ class WorldInterface(Struct):
 
     def __init__(
         self,
-        id: int,
+        id: InterfaceId,
         stability: Stability = None,
         external_id: str | None = None,
         docs: str | None = None,
@@ -472,10 +480,10 @@ class WorldFunction(Struct):
 class WorldType(Struct):
     __slots__ = ("id", "span")
 
-    id: int
+    id: TypeId
     span: Span | None
 
-    def __init__(self, id: int, span: Span | None = None) -> None:
+    def __init__(self, id: TypeId, span: Span | None = None) -> None:
         self.id = id
         self.span = span
 
@@ -497,14 +505,14 @@ class IncludeName(Struct):
 class WorldInclude(Struct):
     __slots__ = ("id", "names", "stability", "span")
 
-    id: int
+    id: WorldId
     names: list[IncludeName]
     stability: Stability
     span: Span | None
 
     def __init__(
         self,
-        id: int,
+        id: WorldId,
         names: list[IncludeName],
         stability: Stability = None,
         span: Span | None = None,
@@ -521,7 +529,7 @@ class World(Struct):
     name: str
     imports: dict[WorldKey, WorldItem]
     exports: dict[WorldKey, WorldItem]
-    package: int | None
+    package: PackageId | None
     docs: str | None
     stability: Stability
     includes: list[WorldInclude]
@@ -532,7 +540,7 @@ class World(Struct):
         name: str,
         imports: dict[WorldKey, WorldItem] | None = None,
         exports: dict[WorldKey, WorldItem] | None = None,
-        package: int | None = None,
+        package: PackageId | None = None,
         docs: str | None = None,
         stability: Stability = None,
         includes: list[WorldInclude] | None = None,
@@ -570,15 +578,15 @@ class Package(Struct):
 
     name: PackageName
     docs: str | None
-    interfaces: dict[str, int]
-    worlds: dict[str, int]
+    interfaces: dict[str, InterfaceId]
+    worlds: dict[str, WorldId]
 
     def __init__(
         self,
         name: PackageName,
         docs: str | None = None,
-        interfaces: dict[str, int] | None = None,
-        worlds: dict[str, int] | None = None,
+        interfaces: dict[str, InterfaceId] | None = None,
+        worlds: dict[str, WorldId] | None = None,
     ) -> None:
         self.name = name
         self.docs = docs
@@ -595,15 +603,18 @@ class Resolve(Struct):
         "package_names",
         "features",
         "all_features",
+        "source_map",
     )
 
     worlds: list[World]
     interfaces: list[Interface]
     types: list[TypeDef]
     packages: list[Package]
-    package_names: dict[PackageName, int]
+    package_names: dict[PackageName, PackageId]
     features: frozenset[str]
     all_features: bool
+    # the text the spans in the model point into; empty for a resolve not read from WIT text
+    source_map: SourceMap
 
     def __init__(
         self,
@@ -611,9 +622,10 @@ class Resolve(Struct):
         interfaces: list[Interface] | None = None,
         types: list[TypeDef] | None = None,
         packages: list[Package] | None = None,
-        package_names: dict[PackageName, int] | None = None,
+        package_names: dict[PackageName, PackageId] | None = None,
         features: frozenset[str] = frozenset(),
         all_features: bool = False,
+        source_map: SourceMap | None = None,
     ) -> None:
         self.worlds = [] if worlds is None else worlds
         self.interfaces = [] if interfaces is None else interfaces
@@ -622,3 +634,17 @@ class Resolve(Struct):
         self.package_names = {} if package_names is None else package_names
         self.features = features
         self.all_features = all_features
+        self.source_map = SourceMap() if source_map is None else source_map
+
+    def location(self, span: Span | None) -> Location | None:
+        """Where `span` is (`path`, `line`, `column`, as errors print them), or None when there
+        is no span or no text behind it."""
+        if span is None or not self.source_map.sources:
+            return None
+        return self.source_map.locate(span)
+
+    def error(self, message: str, span: Span | None) -> WitError:
+        """A `WitError` at `span`, rendered as the front end renders its own (the message, `-->
+        path:line:col`, the source line and a caret), ready to raise; just the message when the
+        span cannot be located."""
+        return self.source_map.render(WitError(message, span))

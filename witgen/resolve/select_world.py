@@ -32,7 +32,7 @@ class WorldSelectionError(WitError):
         self.unnamed = unnamed
 
 
-def select_world(resolve: m.Resolve, main: int, spec: str | None) -> int:
+def select_world(resolve: m.Resolve, main: m.PackageId, spec: str | None) -> m.WorldId:
     if spec is None:
         return _only_world(resolve, main)
     try:
@@ -52,7 +52,7 @@ def select_world(resolve: m.Resolve, main: int, spec: str | None) -> int:
     return world
 
 
-def world_spec(resolve: m.Resolve, world: int) -> str:
+def world_spec(resolve: m.Resolve, world: m.WorldId) -> str:
     """The fully qualified specifier of a world (`ns:pkg/w@1.0.0`): `select_world` reads it back
     as this world whatever the main package is (wit-parser's `id_of_name`)."""
     w = resolve.worlds[world]
@@ -65,7 +65,7 @@ def _qualified(package: m.PackageName, name: str) -> str:
     return f"{package.namespace}:{package.name}/{name}{version}"
 
 
-def _only_world(resolve: m.Resolve, main: int) -> int:
+def _only_world(resolve: m.Resolve, main: m.PackageId) -> m.WorldId:
     package = resolve.packages[main]
     if not package.worlds:
         raise WorldSelectionError(f"The main package `{package.name}` contains no worlds")
@@ -79,7 +79,7 @@ def _only_world(resolve: m.Resolve, main: int) -> int:
     return next(iter(package.worlds.values()))
 
 
-def _package_of(resolve: m.Resolve, written: ast.PackageName) -> int:
+def _package_of(resolve: m.Resolve, written: ast.PackageName) -> m.PackageId:
     """The package `ns:pkg[@version]` names: exactly, or, without a version, its only version."""
     version = written.version.text if written.version is not None else None
     name = m.PackageName(written.namespace.name, written.name.name, version)

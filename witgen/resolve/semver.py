@@ -4,7 +4,7 @@ for the order packages are resolved in (and so listed in the JSON) and for `@sin
 The crate compares major, minor, patch, then the pre-release (a release sorts after all of its
 pre-releases), then the build metadata, which, unlike the SemVer spec, it does *not* ignore:
 `1.0.0 < 1.0.0+0 < 1.0.0+00 < 1.0.0+1 < 1.0.0+a`. Versions reach here already parsed and checked
-(`syntax.lexer.parse_semver`).
+(`syntax.semver.parse_semver`).
 
 Numeric identifiers are compared by their digits, never converted with `int()`: Python refuses
 to convert more than 4300 digits, and a version may have identifiers that long.

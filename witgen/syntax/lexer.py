@@ -18,7 +18,6 @@ Every comment is recorded with its span so the parser can attach docs (`lookahea
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterator
 from typing import Any
 
@@ -28,92 +27,19 @@ from lark.lexer import Lexer, LexerState
 
 from witgen.errors import Span, WitError
 from witgen.syntax import ast
+from witgen.syntax.identifiers import is_keylike_continue, is_keylike_start
+from witgen.syntax.semver import parse_semver
+from witgen.syntax.tokens import (
+    ATTRIBUTES,
+    KEYWORDS,
+    PUNCTUATION,
+    describe,
+    rust_char_debug,
+    unsigned,
+)
 
 # wit-parser's `MAX_TYPE_DEPTH` (Type::parse_at_depth).
 MAX_TYPE_DEPTH = 100
-
-# --- token types ----------------------------------------------------------------------------
-
-# lex.rs `Tokenizer::next_raw`: every keyword, mapped to its token type (the grammar's terminal).
-KEYWORDS: dict[str, str] = {
-    word: word.upper().replace("-", "_")
-    for word in (
-        "as async bool borrow char constructor enum error-context export f32 f64 flags from func "
-        "future import include interface list map option own package record resource result "
-        "s8 s16 s32 s64 static stream string tuple type u8 u16 u32 u64 use variant with world"
-    ).split()
-}
-KEYWORDS["_"] = "UNDERSCORE"
-
-PUNCTUATION: dict[str, str] = {
-    "=": "EQUAL",
-    ",": "COMMA",
-    ":": "COLON",
-    ".": "DOT",
-    ";": "SEMICOLON",
-    "(": "LPAR",
-    ")": "RPAR",
-    "{": "LBRACE",
-    "}": "RBRACE",
-    "<": "LESSTHAN",
-    ">": "MORETHAN",
-    "->": "ARROW",
-    "*": "STAR",
-    "@": "AT",
-    "/": "SLASH",
-    "+": "PLUS",
-    "-": "MINUS",
-}
-
-# Identifiers that become their own token type right after `@` (Attribute::parse_list).
-ATTRIBUTES: dict[str, str] = {
-    "since": "ATTR_SINCE",
-    "unstable": "ATTR_UNSTABLE",
-    "deprecated": "ATTR_DEPRECATED",
-    "external-id": "ATTR_EXTERNAL_ID",
-}
-
-# lex.rs `Token::describe`, for the token types that are not keywords.
-_DESCRIPTIONS: dict[str, str] = {
-    "EQUAL": "'='",
-    "COMMA": "','",
-    "COLON": "':'",
-    "DOT": "'.'",
-    "SEMICOLON": "';'",
-    "LPAR": "'('",
-    "RPAR": "')'",
-    "LBRACE": "'{'",
-    "RBRACE": "'}'",
-    "LESSTHAN": "'<'",
-    "MORETHAN": "'>'",
-    "ARROW": "`->`",
-    "STAR": "`*`",
-    "AT": "`@`",
-    "SLASH": "`/`",
-    "PLUS": "`+`",
-    "MINUS": "`-`",
-    "ID": "an identifier",
-    "INTEGER": "an integer",
-    "STRING_LITERAL": "a string literal",
-    # contextual types are, for wit-parser, plain identifiers and integers
-    "GET": "an identifier",
-    "SET": "an identifier",
-    "VERSION_KEY": "an identifier",
-    "FEATURE_KEY": "an identifier",
-    "LIST_SIZE": "an integer",
-    **{kind: "an identifier" for kind in ATTRIBUTES.values()},
-}
-_KEYWORD_TEXT = {kind: word for word, kind in KEYWORDS.items()}
-
-
-def describe(kind: str, value: str = "") -> str:
-    """How wit-parser names a token (of this type and text) in `expected X, found Y` messages."""
-    if kind in _KEYWORD_TEXT:
-        return f"keyword `{_KEYWORD_TEXT[kind]}`"
-    if kind == "ID" and value.startswith("%"):
-        return "an '%' identifier"
-    return _DESCRIPTIONS.get(kind, kind)
-
 
 # --- the scanner's regular expressions -------------------------------------------------------
 
@@ -150,175 +76,10 @@ _FORBIDDEN = re.compile(
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
-# validate_id's accepted shape: parts separated by "-", each all-lowercase or all-uppercase ASCII
-# letters and digits; only the first part must start with a letter.
-_VALID_ID = re.compile(r"(?:[a-z][a-z0-9]*|[A-Z][A-Z0-9]*)(?:-(?:[a-z0-9]+|[A-Z0-9]+))*")
-
-
-# --- messages --------------------------------------------------------------------------------
-
-
-def rust_char_debug(ch: str) -> str:
-    """A char as Rust's `{:?}` prints it (`char::escape_debug`), quotes included."""
-    simple = {"\0": "\\0", "\t": "\\t", "\r": "\\r", "\n": "\\n", "'": "\\'", "\\": "\\\\"}
-    if ch in simple:
-        return f"'{simple[ch]}'"
-    if not ch.isprintable() or unicodedata.category(ch) in ("Mn", "Me"):
-        return f"'\\u{{{ord(ch):x}}}'"
-    return f"'{ch}'"
-
 
 def _escape_unicode(ch: str) -> str:
+    # Rust's `char::escape_unicode`, as `detect_invalid_input`'s messages print it
     return f"\\u{{{ord(ch):x}}}"
-
-
-def validate_id(name: str, start: int) -> None:
-    """lex.rs `validate_id`: raise wit-parser's error (located at the token's start) if invalid."""
-    if _VALID_ID.fullmatch(name):
-        return
-    span = (start, start + 1)
-    empty = WitError("identifiers must have characters between '-'s", span)
-    if not name:
-        raise empty
-    for index, part in enumerate(name.split("-")):
-        if not part:
-            raise empty
-        if index == 0 and not (part[0].isascii() and part[0].isalpha()):
-            raise _invalid_char(part[0], span)
-        upper: bool | None = None
-        for ch in part:
-            if "0" <= ch <= "9":
-                continue
-            if "A" <= ch <= "Z" or "a" <= ch <= "z":
-                is_upper = ch <= "Z"
-                if upper is None:
-                    upper = is_upper
-                elif upper != is_upper:
-                    raise _invalid_char(ch, span)
-            else:
-                raise _invalid_char(ch, span)
-    raise AssertionError(f"validate_id disagrees with _VALID_ID on {name!r}")  # pragma: no cover
-
-
-def _invalid_char(ch: str, span: Span) -> WitError:
-    return WitError(f"invalid character in identifier {rust_char_debug(ch)}", span)
-
-
-def _is_keylike_start(ch: str) -> bool:
-    """lex.rs `is_keylike_start`: XID start, `_` or `-`."""
-    return ch.isidentifier() or ch == "-"
-
-
-def _is_keylike_continue(ch: str) -> bool:
-    """lex.rs `is_keylike_continue`: XID continue or `-`."""
-    return ("a" + ch).isidentifier() or ch == "-"
-
-
-def unsigned(digits: str, bits: int) -> int | None:
-    """The value of a decimal number if it fits in `bits` unsigned bits, else None.
-
-    A huge one is never converted: Python refuses to convert more than 4300 digits.
-    """
-    significant = digits.lstrip("0")
-    if len(significant) > 20:
-        return None
-    value = int(significant or "0")
-    return value if value < 1 << bits else None
-
-
-# --- semver ----------------------------------------------------------------------------------
-
-_SEMVER_POSITIONS = {
-    "major": "major version number",
-    "minor": "minor version number",
-    "patch": "patch version number",
-    "pre": "pre-release identifier",
-    "build": "build metadata",
-}
-
-
-def _semver_char(ch: str) -> str:
-    # semver's `QuotedChar`
-    return "'\\0'" if ch == "\0" else rust_char_debug(ch)
-
-
-def _semver_number(text: str, pos: str) -> tuple[int, str]:
-    """semver's `numeric_identifier`."""
-    length = 0
-    while length < len(text) and "0" <= text[length] <= "9":
-        if length == 1 and text[0] == "0":
-            raise ValueError(f"invalid leading zero in {_SEMVER_POSITIONS[pos]}")
-        length += 1
-    if length == 0:
-        if text:
-            raise ValueError(
-                f"unexpected character {_semver_char(text[0])} while parsing "
-                f"{_SEMVER_POSITIONS[pos]}"
-            )
-        raise ValueError(f"unexpected end of input while parsing {_SEMVER_POSITIONS[pos]}")
-    value = unsigned(text[:length], 64)
-    if value is None:
-        raise ValueError(f"value of {_SEMVER_POSITIONS[pos]} exceeds u64::MAX")
-    return value, text[length:]
-
-
-def _semver_dot(text: str, pos: str) -> str:
-    if text.startswith("."):
-        return text[1:]
-    if text:
-        raise ValueError(
-            f"unexpected character {_semver_char(text[0])} after {_SEMVER_POSITIONS[pos]}"
-        )
-    raise ValueError(f"unexpected end of input while parsing {_SEMVER_POSITIONS[pos]}")
-
-
-def _semver_identifier(text: str, pos: str) -> tuple[str, str]:
-    """semver's `identifier`: dot-separated ASCII alphanumerics and `-`; returns (ident, rest)."""
-    accumulated = 0
-    while True:
-        segment = 0
-        has_nondigit = False
-        while accumulated + segment < len(text):
-            ch = text[accumulated + segment]
-            if ch.isascii() and (ch.isalpha() or ch == "-"):
-                has_nondigit = True
-            elif not ("0" <= ch <= "9"):
-                break
-            segment += 1
-        boundary = text[accumulated + segment : accumulated + segment + 1]
-        if segment == 0:
-            if accumulated == 0 and boundary != ".":
-                return "", text
-            raise ValueError(f"empty identifier segment in {_SEMVER_POSITIONS[pos]}")
-        if pos == "pre" and segment > 1 and not has_nondigit and text[accumulated] == "0":
-            raise ValueError(f"invalid leading zero in {_SEMVER_POSITIONS[pos]}")
-        accumulated += segment
-        if boundary != ".":
-            return text[:accumulated], text[accumulated:]
-        accumulated += 1
-
-
-def parse_semver(text: str) -> tuple[int, int, int, str, str]:
-    """semver's `Version::from_str`, with its error messages (raised as ValueError)."""
-    major, rest = _semver_number(text, "major")
-    minor, rest = _semver_number(_semver_dot(rest, "major"), "minor")
-    patch, rest = _semver_number(_semver_dot(rest, "minor"), "patch")
-    pos, pre, build = "patch", "", ""
-    if rest.startswith("-"):
-        pos = "pre"
-        pre, rest = _semver_identifier(rest[1:], pos)
-        if not pre:
-            raise ValueError(f"empty identifier segment in {_SEMVER_POSITIONS[pos]}")
-    if rest.startswith("+"):
-        pos = "build"
-        build, rest = _semver_identifier(rest[1:], pos)
-        if not build:
-            raise ValueError(f"empty identifier segment in {_SEMVER_POSITIONS[pos]}")
-    if rest:
-        raise ValueError(
-            f"unexpected character {_semver_char(rest[0])} after {_SEMVER_POSITIONS[pos]}"
-        )
-    return major, minor, patch, pre, build
 
 
 # --- the per-file lexer ----------------------------------------------------------------------
@@ -447,10 +208,10 @@ class Source:
         ch = text[start]
         if ch == "%":
             end = start + 1
-            if end < len(text) and _is_keylike_start(text[end]):
+            if end < len(text) and is_keylike_start(text[end]):
                 end = self._keylike_end(end + 1)
             return "ID", start, end, comments, text[start:end]
-        if _is_keylike_start(ch) and ch != "-":
+        if is_keylike_start(ch) and ch != "-":
             end = self._keylike_end(start + 1)
             value = text[start:end]
             return KEYWORDS.get(value, "ID"), start, end, comments, value
@@ -458,7 +219,7 @@ class Source:
 
     def _keylike_end(self, pos: int) -> int:
         text = self.text
-        while pos < len(text) and _is_keylike_continue(text[pos]):
+        while pos < len(text) and is_keylike_continue(text[pos]):
             pos += 1
         return pos
 

@@ -26,7 +26,9 @@ from witgen.collector import collector_paused
 from witgen.errors import Span, WitError
 from witgen.records import replace
 from witgen.syntax import ast
-from witgen.syntax.lexer import Source, WitLexer, describe, unsigned, validate_id
+from witgen.syntax.identifiers import validate_id
+from witgen.syntax.lexer import Source, WitLexer
+from witgen.syntax.tokens import describe, unsigned
 
 # wit-parser's `MAX_ITEM_DEPTH`: nested `package ... { }` blocks.
 MAX_PACKAGE_DEPTH = 100
@@ -105,7 +107,7 @@ class _Builder(Transformer[Token, ast.PackageFile]):
         docs, package, name, *items = c
         self.package_depth -= 1
         file = ast.PackageFile(replace(name, docs=docs), tuple(items))
-        return ast.NestedPackage(_span(package), (), file)
+        return ast.NestedPackage(_span(package), file)
 
     def package_name(self, c: list[Any]) -> ast.PackageName:
         namespace, name, version = c

@@ -4,11 +4,15 @@ Each file is appended at a running offset (plus one synthetic `\n`, so an end-of
 points into its own file), so a span, a pair of global character offsets, names both the file and
 the position. Rendering follows wit-parser's `SourceMap::highlight_err` (ast.rs): lines and columns
 are 1-based and columns count UTF-8 bytes, as wasm-tools prints them.
+
+The map outlives the front end: the `Resolve` a load returns keeps it (`Resolve.source_map`), so
+later stages can locate the spans the model carries (`Resolve.location`, `Resolve.error`).
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations`: with it, NamedTuple (`Location`) compiles each field's
+# annotation string when the class is created, a cost paid by every command's start-up.
 import bisect
+from typing import NamedTuple
 
 from witgen.errors import Span, WitError
 from witgen.records import Struct
@@ -31,6 +35,14 @@ class Source(Struct):
         self.text = text
 
 
+class Location(NamedTuple):
+    """Where a span starts, as the `-->` line of an error prints it."""
+
+    path: str
+    line: int  # 1-based
+    column: int  # 1-based, counted in UTF-8 bytes as wasm-tools counts them
+
+
 class SourceMap:
     """All the text of one load, addressed by global character offsets."""
 
@@ -38,6 +50,16 @@ class SourceMap:
         self.sources: list[Source] = []
         self._starts: list[int] = []
         self.offset = 0
+
+    # A map is a value (the same files with the same text), so that the `Resolve` holding it
+    # still compares by value.
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, SourceMap):
+            return NotImplemented
+        return self.sources == other.sources
+
+    def __repr__(self) -> str:
+        return f"SourceMap({[src.path for src in self.sources]!r})"
 
     def push(self, path: str, text: str) -> int:
         """Append one file; return its base offset (add it to file-relative positions)."""
@@ -62,9 +84,13 @@ class SourceMap:
         col = len(src.text[line_start:rel].encode("utf-8", "surrogatepass")) + 1
         return src, line_no, col, line_text
 
-    def render_location(self, span: Span) -> str:
+    def locate(self, span: Span) -> Location:
+        """Where `span` starts: its file, line and column."""
         src, line, col, _ = self.location(span[0])
-        return f"{src.path}:{line}:{col}"
+        return Location(src.path, line, col)
+
+    def render_location(self, span: Span) -> str:
+        return "{}:{}:{}".format(*self.locate(span))
 
     def highlight(self, span: Span, message: str) -> str:
         """wit-parser's error block: message, `--> path:line:col`, the line, a caret underline."""
