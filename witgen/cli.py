@@ -55,12 +55,13 @@ USAGE = f"""\
        {BUILD_USAGE}
        witgen json PATH [--features LIST | --all-features]
        witgen check PATH [--features LIST | --all-features]
+       witgen wit PATH [-o DIR] [--features LIST | --all-features]
        witgen --help | --version"""
 
 DESCRIPTION = """\
 witgen reads WIT, the interface language of the WebAssembly Component Model, and generates typed
 Python host bindings for wasmtime from it. PATH is a .wit file or a package directory (its deps/
-folder holds the packages it depends on)."""
+folder holds the packages it depends on), or a .wasm component, whose interface witgen reads."""
 
 EXIT_STATUS_HELP = (
     "exit status: 0 ok, 1 bad input (message on stderr), 2 usage error, 70 internal error,"
@@ -95,6 +96,10 @@ MESSAGE_FORMAT_HELP = (
     " unless NO_COLOR is set) or json (one JSON object per line)"
 )
 ALL_FEATURES_HELP = "enable every @unstable feature"
+WIT_OUT_HELP = (
+    "write one file per package instead, as `wasm-tools component wit --out-dir` does:"
+    " DIR/NAME.wit and the others in DIR/deps/"
+)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -124,7 +129,9 @@ def _add_feature_args(parser: argparse.ArgumentParser) -> None:
 
 
 def _add_path_arg(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("path", metavar="PATH", help="a .wit file or a WIT package directory")
+    parser.add_argument(
+        "path", metavar="PATH", help="a .wit file, a WIT package directory or a .wasm component"
+    )
 
 
 def _build_parser() -> _Parser:
@@ -158,6 +165,8 @@ def _build_parser() -> _Parser:
                 "-o", "--out", metavar="PLUGIN.wasm", required=True, help="the component to write"
             )
             sub.add_argument("--world", metavar="NAME", help="the world the plugin implements")
+        if name == "wit":
+            sub.add_argument("-o", "--out", metavar="DIR", help=WIT_OUT_HELP)
         _add_feature_args(sub)
     return parser
 
@@ -332,6 +341,28 @@ def _cmd_build(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_wit(args: argparse.Namespace) -> int:
+    from witgen.resolve.loader import load_package
+    from witgen.resolve.printer import package_files, print_package
+
+    resolve, main = load_package(
+        args.path, features=_features(args.features), all_features=args.all_features
+    )
+    if args.out is None:
+        _write_stdout(print_package(resolve, main))
+        return EXIT_OK
+    for rel, text in package_files(resolve, main):
+        path = os.path.join(args.out, rel)
+        try:
+            os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+            with open(path, "w", encoding="utf-8", newline="") as f:
+                f.write(text)
+        except OSError as err:
+            raise WitError(f"failed to write {path}: {err.strerror or err}", path=path) from None
+        _write_stdout(f"Writing: {path}\n")
+    return EXIT_OK
+
+
 def _cmd_check(args: argparse.Namespace) -> int:
     _write_stdout(summary(_load(args)) + "\n")
     return EXIT_OK
@@ -355,6 +386,12 @@ COMMANDS: dict[str, tuple[Handler, str, str]] = {
         _cmd_check,
         "resolve PATH and print a one-line summary, or the first error",
         "witgen check PATH [--features LIST | --all-features]",
+    ),
+    "wit": (
+        _cmd_wit,
+        "print PATH as WIT text (a component's interface too), exactly as `wasm-tools component"
+        " wit` does",
+        "witgen wit PATH [-o DIR] [--features LIST | --all-features]",
     ),
 }
 

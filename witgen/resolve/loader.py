@@ -167,7 +167,7 @@ def load_package(
     `package x:y { }` block, not a dependency), which wit-parser's `push_path` returns and
     `select_world` picks worlds from."""
     p = Path(path)
-    if _is_wasm(p):
+    if is_wasm_file(p):
         return _decode(p, features, all_features)
     loader = Loader()
     resolver = Resolver(frozenset(features), all_features)
@@ -176,8 +176,8 @@ def load_package(
     return resolver.resolve, resolver.resolve.package_names[main]
 
 
-def _is_wasm(p: Path) -> bool:
-    """Whether `p` is a file that starts like a WebAssembly binary."""
+def is_wasm_file(p: str | os.PathLike[str]) -> bool:
+    """Whether `p` is a file that starts like a WebAssembly binary (decoded, not parsed)."""
     try:
         with open(p, "rb") as f:
             return f.read(len(WASM_MAGIC)) == WASM_MAGIC

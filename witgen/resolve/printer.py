@@ -521,3 +521,28 @@ class Printer:
 
 class PrintError(ValueError):
     """A `Resolve` that has no WIT spelling (an unnamed record, say); only a bug can make one."""
+
+
+def package_files(resolve: m.Resolve, main: int) -> list[tuple[str, str]]:
+    """Every package as its own WIT file, laid out as `wasm-tools component wit --out-dir`
+    does: (relative path, text), the main package as `NAME.wit`, the others in `deps/`.
+
+    A file is named after its package's name; when two packages share the name, the namespace is
+    added (`ns:name.wit`), and when they share namespace and name, the version
+    (`name@1.0.0.wit`, `ns:name@1.0.0.wit`)."""
+    counts: dict[str, dict[str, int]] = {}
+    for pkg in resolve.packages:
+        by_ns = counts.setdefault(pkg.name.name, {})
+        by_ns[pkg.name.namespace] = by_ns.get(pkg.name.namespace, 0) + 1
+    files = []
+    for pid, pkg in enumerate(resolve.packages):
+        name = pkg.name
+        same_name = counts[name.name]
+        versioned = f"{name.name}@{name.version}" if name.version is not None else name.name
+        if len(same_name) == 1:
+            stem = name.name if same_name[name.namespace] == 1 else versioned
+        else:
+            stem = f"{name.namespace}:{name.name}" if same_name[name.namespace] == 1 else str(name)
+        folder = "" if pid == main else "deps/"
+        files.append((f"{folder}{stem}.wit", print_package(resolve, pid, [])))
+    return files
