@@ -343,15 +343,23 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
 def _cmd_wit(args: argparse.Namespace) -> int:
     from witgen.resolve.loader import load_package
-    from witgen.resolve.printer import package_files, print_package
+    from witgen.resolve.printer import PrintError, package_files, print_package
 
     resolve, main = load_package(
         args.path, features=_features(args.features), all_features=args.all_features
     )
+    try:
+        files = (
+            [("", print_package(resolve, main))]
+            if args.out is None
+            else package_files(resolve, main)
+        )
+    except PrintError as err:
+        raise WitError(f"{args.path}: cannot print as WIT: {err}", path=args.path) from None
     if args.out is None:
-        _write_stdout(print_package(resolve, main))
+        _write_stdout(files[0][1])
         return EXIT_OK
-    for rel, text in package_files(resolve, main):
+    for rel, text in files:
         path = os.path.join(args.out, rel)
         try:
             os.makedirs(os.path.dirname(path) or ".", exist_ok=True)

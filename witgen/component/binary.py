@@ -320,16 +320,25 @@ def read_component(data: bytes, pos: int = 0, end: int | None = None) -> list[Se
     while not r.eof():
         offset = r.pos
         section_id = r.u8()
-        size = r.u32()
-        start = r.take(size)
-        body = Reader(data, start, start + size)
-        sections.append(Section(section_id, _section(section_id, body), offset))
+        start = _section_start(r, section_id, offset)
+        body = Reader(data, start, r.pos)
+        sections.append(Section(section_id, _section(section_id, body, offset), offset))
         if not body.eof() and section_id not in (CUSTOM, CORE_MODULE, COMPONENT):
             raise body.error("unexpected content at the end of the section")
     return sections
 
 
-def _section(section_id: int, r: Reader) -> object:
+def _section_start(r: Reader, section_id: int, offset: int) -> int:
+    """Read a section's size and step over its body; returns where the body starts."""
+    size = r.u32()
+    if size > r.end - r.pos:
+        raise r.error(
+            f"the section (id {section_id}, {size} bytes) runs past the end of the input", offset
+        )
+    return r.take(size)
+
+
+def _section(section_id: int, r: Reader, offset: int) -> object:
     if section_id == CUSTOM:
         return _custom(r)
     if section_id == CORE_MODULE:
@@ -352,10 +361,10 @@ def _section(section_id: int, r: Reader) -> object:
     if section_id == CANON:
         return [_canon(r) for _ in range(r.count("canonical function"))]
     if section_id == START:
-        raise r.error("component start functions (and component values) are not supported")
+        raise r.error("component start functions (and component values) are not supported", offset)
     if section_id == VALUE:
-        raise r.error("component values are not supported")
-    raise r.error(f"unknown section id {section_id}", r.pos - 1)
+        raise r.error("component values are not supported", offset)
+    raise r.error(f"unknown section id {section_id}", offset)
 
 
 def _custom(r: Reader) -> tuple[str, int, int]:
@@ -374,11 +383,11 @@ def custom_sections_of_module(data: bytes, pos: int, end: int) -> list[tuple[str
     r.pos = pos + 8
     found = []
     while not r.eof():
+        offset = r.pos
         section_id = r.u8()
-        size = r.u32()
-        start = r.take(size)
+        start = _section_start(r, section_id, offset)
         if section_id == CUSTOM:
-            found.append(_custom(Reader(data, start, start + size)))
+            found.append(_custom(Reader(data, start, r.pos)))
     return found
 
 

@@ -231,7 +231,8 @@ class Printer:
         prev_items, self.any_items = self.any_items, False
         world = self.resolve.worlds[wid]
         pkg = world.package
-        assert pkg is not None
+        if pkg is None:
+            raise PrintError(f"world `{world.name}` belongs to no package")
         types = []
         resource_funcs: dict[int, list[m.Function]] = {}
         functions = []
@@ -294,7 +295,8 @@ class Printer:
 
     def interface_path(self, iid: int, pkg: int) -> None:
         iface = self.resolve.interfaces[iid]
-        assert iface.name is not None and iface.package is not None
+        if iface.name is None or iface.package is None:
+            raise PrintError("a path to an interface with no name or package")
         if iface.package == pkg:
             self.text(escape(iface.name))
             return
@@ -319,7 +321,8 @@ class Printer:
             if isinstance(ty.kind, m.AliasKind) and isinstance(ty.kind.ty, int):
                 other = resolve.types[ty.kind.ty]
                 if other.owner is not None and other.owner != owner:
-                    assert other.name is not None
+                    if other.name is None:
+                        raise PrintError("cannot import unnamed type")
                     if to_import:
                         prev_owner, prev_ty, names = to_import[-1]
                         if (
@@ -337,13 +340,15 @@ class Printer:
             if isinstance(owner, m.OwnerInterface)
             else resolve.worlds[owner.id].package  # type: ignore[union-attr]
         )
-        assert my_pkg is not None
+        if my_pkg is None:
+            raise PrintError("types of an item that belongs to no package")
         for other_owner, ty, names in to_import:
             self.any_items = True
             self.stability(ty.stability)
             self.external_id(ty.external_id)
             self.text("use ")
-            assert isinstance(other_owner, m.OwnerInterface)
+            if not isinstance(other_owner, m.OwnerInterface):
+                raise PrintError("a `use` of a type that belongs to no interface")
             self.interface_path(other_owner.id, my_pkg)
             parts = [
                 escape(mine) if mine == theirs else f"{escape(theirs)} as {escape(mine)}"
@@ -363,7 +368,8 @@ class Printer:
                 self.declare(ty)
 
     def resource(self, ty: m.TypeDef, funcs: list[m.Function]) -> None:
-        assert ty.name is not None
+        if ty.name is None:
+            raise PrintError("resources must be named")
         self.text(f"resource {escape(ty.name)}")
         if not funcs:
             self.semicolon()
@@ -520,7 +526,8 @@ class Printer:
 
 
 class PrintError(ValueError):
-    """A `Resolve` that has no WIT spelling (an unnamed record, say); only a bug can make one."""
+    """A `Resolve` that has no WIT spelling (an unnamed record, a `use` of a world's type). The
+    WIT front end never makes one; a decoded component whose types WIT cannot say can."""
 
 
 def package_files(resolve: m.Resolve, main: int) -> list[tuple[str, str]]:
