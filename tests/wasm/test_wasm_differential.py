@@ -7,6 +7,10 @@ by the reference and by the guest toolchains (see `wasm_inputs` for how each is 
 * the project's own WIT (`tests/ui`, `tests/codegen/wit`, `wit/`, and `tests/wasm/wit`, which
   has the plain names implementing interfaces and `@external-id`s the corpus lacks): each as an
   encoded package and each of its worlds as a component;
+* hand-written components (`tests/wasm/wat/*.wat`, assembled by `wasm-tools parse`) for what
+  wit-component never writes: a bag-of-exports instance, a nested component instantiated, an
+  ascribed export type, the first WIT package format, and a type exported twice (which both
+  refuse);
 * Python and JavaScript guests (componentize-py, componentize-js): 18 MB components that are
   mostly core code, with WASI imports, inline interfaces, resources across packages;
 * with `WITGEN_HYPOTHESIS_PROFILE=long`, every component the WAT recipe has built on this machine
@@ -71,6 +75,17 @@ def test_project_wit_as_package_and_components(case: Path) -> None:
         spec = wi.world_spec(resolve, world)
         problems = wi.compare(wi.dummy_component(case, spec))
         assert not problems, f"{case}: world {spec} as a component:\n" + "\n".join(problems)
+
+
+WAT = sorted((Path(__file__).resolve().parent / "wat").glob("*.wat"))
+# hand-written components the reference refuses, and the message both must give
+REFUSED = {"reexported-twice.wat": "cannot represent this component in WIT"}
+
+
+@pytest.mark.parametrize("wat", WAT, ids=[w.stem for w in WAT])
+def test_hand_written_component(wat: Path) -> None:
+    problems = wi.compare(wi.assemble(wat), refused=REFUSED.get(wat.name))
+    assert not problems, f"{wat.name}:\n" + "\n".join(problems)
 
 
 def test_guests_built_by_componentize_py_and_js() -> None:

@@ -122,6 +122,11 @@ def encode_package(case: Path) -> Path:
     return _produce([*args, "{out}"], case, "package.wasm")
 
 
+def assemble(wat: Path) -> Path:
+    """A component written by hand in the text format, assembled by `wasm-tools parse`."""
+    return _produce(["parse", str(wat), "-o", "{out}"], wat, wat.with_suffix(".wasm").name)
+
+
 def dummy_component(wit: Path, world: str) -> Path:
     """A component of `world` whose core module is `component embed --dummy`'s."""
     core = _produce(
@@ -226,11 +231,19 @@ def diff(theirs: str, ours: str, what: str) -> str:
     return f"{what} differs:\n" + "\n".join(list(lines)[:80])
 
 
-def compare(path: Path) -> list[str]:
+def compare(path: Path, *, refused: str | None = None) -> list[str]:
     """What differs between witgen and the reference on `path`: its JSON and its WIT text
-    (empty when both are byte for byte the same)."""
+    (empty when both are byte for byte the same). With `refused`, both must refuse it instead,
+    with that text in both messages."""
     problems = []
     ref_json = reference.run(path, features=())
+    if refused is not None:
+        assert not ref_json.accepted and refused in ref_json.stderr, ref_json.stderr
+        try:
+            load_package(path)
+        except WitError as err:
+            return [] if refused in str(err) else [f"witgen refuses it differently:\n{err}"]
+        return ["witgen reads what the reference refuses"]
     ref_text = reference_text(path)
     assert ref_json.accepted and ref_text.accepted, f"the reference fails:\n{ref_json.stderr}"
     try:
