@@ -198,7 +198,9 @@ class Arena:
             return None
         return (new != ty, new)
 
-    def _settle(self, m: Remapping, changed: bool, old: TypeId, new: TypeId) -> tuple[bool, TypeId]:
+    @staticmethod
+    def _settle(m: Remapping, old: TypeId, new: TypeId) -> tuple[bool, TypeId]:
+        """Remember what `old` became (itself when nothing in it changed)."""
         m.types[old] = new
         return (old != new, new)
 
@@ -258,7 +260,7 @@ class Arena:
             c, r = self.remap_resource(d.a, m)
             if c:
                 new = Defined(tag, r)
-        return self._settle(m, new is not None, ty, ty if new is None else self.push_defined(new))
+        return self._settle(m, ty, ty if new is None else self.push_defined(new))
 
     def remap_func(self, ty: TypeId, m: Remapping) -> tuple[bool, TypeId]:
         cached = self._cached(ty, m)
@@ -274,9 +276,9 @@ class Arena:
         c, result = self.remap_opt(f.result, m)
         changed |= c
         if not changed:
-            return self._settle(m, False, ty, ty)
+            return self._settle(m, ty, ty)
         new = FuncType(f.is_async, tuple(params), result)
-        return self._settle(m, True, ty, self.push_func(new))
+        return self._settle(m, ty, self.push_func(new))
 
     def remap_items(self, items: dict[str, Item], m: Remapping) -> tuple[bool, dict[str, Item]]:
         changed = False
@@ -300,9 +302,9 @@ class Arena:
             defined.append(r if new_r is None else new_r)
         c, explicit = _remap_paths(inst.explicit_resources, m)
         if not (changed or c):
-            return self._settle(m, False, ty, ty)
+            return self._settle(m, ty, ty)
         new = InstanceType(exports, tuple(defined), explicit)
-        return self._settle(m, True, ty, self.push_instance(new))
+        return self._settle(m, ty, self.push_instance(new))
 
     def remap_component(self, ty: TypeId, m: Remapping) -> tuple[bool, TypeId]:
         cached = self._cached(ty, m)
@@ -322,9 +324,9 @@ class Arena:
             lists.append(tuple(out))
         c3, explicit = _remap_paths(comp.explicit_resources, m)
         if not (changed or c3):
-            return self._settle(m, False, ty, ty)
+            return self._settle(m, ty, ty)
         new = ComponentType(imports, exports, lists[0], lists[1], explicit)
-        return self._settle(m, True, ty, self.push_component(new))
+        return self._settle(m, ty, self.push_component(new))
 
     def remap_entity(self, e: Entity, m: Remapping) -> tuple[bool, Entity]:
         kind = e.kind
