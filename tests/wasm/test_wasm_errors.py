@@ -184,10 +184,10 @@ def _section(sid: int, body: bytes) -> bytes:
             "bad.wasm: invalid component: component start functions (and component values) are"
             " not supported (at byte offset 8)",
         ),
-        (  # an import of an instance of type 5, when there is no type at all
+        (  # an import of an instance of type 5, when there is no type at all: the import's offset
             HEADER + _section(10, b"\x01\x00\x01i\x05\x05"),
             "bad.wasm: invalid component: unknown type 5: type index out of bounds (at byte"
-            " offset 8)",
+            " offset 11)",
         ),
         (  # a record field name that is not UTF-8
             HEADER + _section(7, b"\x01\x72\x01\x01\xff\x79"),

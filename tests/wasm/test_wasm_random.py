@@ -8,8 +8,9 @@ Some valid WIT has no binary form, and the reference refuses to encode it: a fix
 length 0 (`list<u8, 0>` resolves, but the component model wants at least one element),
 `stream<char>`, a getter returning `result<_, E>`, a setter whose parameter is an anonymous type
 equal to, but not the same type as, its getter's result (the encoder compares them by identity),
-and an upper-case package name (`a:B`: WIT identifiers may be upper-case, the names of a
-component's imports and exports may not). Such an example is discarded (`assume`), and only for those messages
+an upper-case package name (`a:B`: WIT identifiers may be upper-case, the names of a
+component's imports and exports may not), and a type too large for memory
+(`list<list<u16, 65536>, 65536>`). Such an example is discarded (`assume`), and only for those messages
 (`UNENCODABLE`); any other refusal fails the test.
 
 Settings: the `ci` profile (150 derandomized examples, about ten seconds once the reference's
@@ -44,6 +45,7 @@ UNENCODABLE = (
     "if a getter function returns a result, that result must have a value type",
     "is not lowercase in package name/namespace",
     "parameter type must match the return type of",
+    "maximum in-memory size exceeds maximum byte size",
 )
 
 

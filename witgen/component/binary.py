@@ -22,7 +22,8 @@ never a guess.
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple, Union
+from collections.abc import Callable
+from typing import Any, NamedTuple, TypeVar, Union
 
 from witgen.component.preamble import WASM_MAGIC
 
@@ -295,9 +296,10 @@ class Lift(NamedTuple):
 
 
 class Section(NamedTuple):
-    """One section: `id` (see the constants above), its items, and where it starts. A nested
-    component's `items` is its own list of sections; a custom section's is its name and the
-    range of its data."""
+    """One section: `id` (see the constants above), its items, and where it starts. The items
+    of a vector section are (offset, item) pairs; a nested component's `items` is its own list
+    of sections; a custom section's is its name and the range of its data; a core module's, the
+    same for each of its custom sections."""
 
     id: int
     items: Any
@@ -349,22 +351,34 @@ def _section(section_id: int, r: Reader, offset: int) -> object:
     if section_id == COMPONENT:
         return read_component(r.data, r.pos, r.end)
     if section_id == TYPE:
-        return [_type_def(r) for _ in range(r.count("type"))]
+        return _items(r, "type", _type_def)
     if section_id == IMPORT:
-        return [Extern(_extern_name(r), _type_ref(r)) for _ in range(r.count("import"))]
+        return _items(r, "import", lambda r: Extern(_extern_name(r), _type_ref(r)))
     if section_id == EXPORT:
-        return [_export(r) for _ in range(r.count("export"))]
+        return _items(r, "export", _export)
     if section_id == ALIAS:
-        return [_alias(r) for _ in range(r.count("alias"))]
+        return _items(r, "alias", _alias)
     if section_id == INSTANCE:
-        return [_instance(r) for _ in range(r.count("instance"))]
+        return _items(r, "instance", _instance)
     if section_id == CANON:
-        return [_canon(r) for _ in range(r.count("canonical function"))]
+        return _items(r, "canonical function", _canon)
     if section_id == START:
         raise r.error("component start functions (and component values) are not supported", offset)
     if section_id == VALUE:
         raise r.error("component values are not supported", offset)
     raise r.error(f"unknown section id {section_id}", offset)
+
+
+T = TypeVar("T")
+
+
+def _items(r: Reader, what: str, read: Callable[[Reader], T]) -> list[tuple[int, T]]:
+    """A section's vector of items, each with the offset it starts at (for error messages)."""
+    out = []
+    for _ in range(r.count(what)):
+        offset = r.pos
+        out.append((offset, read(r)))
+    return out
 
 
 def _custom(r: Reader) -> tuple[str, int, int]:

@@ -130,26 +130,26 @@ class Checker:
                 inner = self.stack.pop()
                 self.cur.components.append(self.arena.push_component(self.finish(inner)))
             elif sid == b.TYPE:
-                for ty in items:
+                for self.offset, ty in items:
                     self.add_type(ty)
             elif sid == b.IMPORT:
-                for imp in items:
+                for self.offset, imp in items:
                     item = self.add_import(imp)
                     if externs is not None:
                         externs.append(("import", imp.name.name, item))
             elif sid == b.EXPORT:
-                for exp in items:
+                for self.offset, exp in items:
                     item = self.add_export(exp.name, self.export_entity(exp))
                     if externs is not None:
                         externs.append(("export", exp.name.name, item))
             elif sid == b.ALIAS:
-                for alias in items:
+                for self.offset, alias in items:
                     self.add_alias(alias)
             elif sid == b.INSTANCE:
-                for inst in items:
+                for self.offset, inst in items:
                     self.add_instance(inst)
             elif sid == b.CANON:
-                for canon in items:
+                for self.offset, canon in items:
                     if canon is not None:
                         self.cur.funcs.append(self.func_type_at(canon.type_index))
             # core instances and core types: nothing of them reaches a WIT type
