@@ -342,32 +342,9 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
 
 def _cmd_wit(args: argparse.Namespace) -> int:
-    from witgen.resolve.loader import load_package
-    from witgen.resolve.printer import PrintError, package_files, print_package
+    from witgen.wit_text import run
 
-    resolve, main = load_package(
-        args.path, features=_features(args.features), all_features=args.all_features
-    )
-    try:
-        files = (
-            [("", print_package(resolve, main))]
-            if args.out is None
-            else package_files(resolve, main)
-        )
-    except PrintError as err:
-        raise WitError(f"{args.path}: cannot print as WIT: {err}", path=args.path) from None
-    if args.out is None:
-        _write_stdout(files[0][1])
-        return EXIT_OK
-    for rel, text in files:
-        path = os.path.join(args.out, rel)
-        try:
-            os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-            with open(path, "w", encoding="utf-8", newline="") as f:
-                f.write(text)
-        except OSError as err:
-            raise WitError(f"failed to write {path}: {err.strerror or err}", path=path) from None
-        _write_stdout(f"Writing: {path}\n")
+    run(args.path, args.out, _write_stdout, _features(args.features), args.all_features)
     return EXIT_OK
 
 
