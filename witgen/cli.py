@@ -58,12 +58,13 @@ USAGE = f"""\
        {CACHE_USAGE}
        witgen json PATH [--features LIST | --all-features]
        witgen check PATH [--features LIST | --all-features]
+       witgen wit PATH [-o DIR] [--features LIST | --all-features]
        witgen --help | --version"""
 
 DESCRIPTION = """\
 witgen reads WIT, the interface language of the WebAssembly Component Model, and generates typed
 Python host bindings for wasmtime from it. PATH is a .wit file or a package directory (its deps/
-folder holds the packages it depends on)."""
+folder holds the packages it depends on), or a .wasm component, whose interface witgen reads."""
 
 EXIT_STATUS_HELP = (
     "exit status: 0 ok, 1 bad input (message on stderr), 2 usage error, 70 internal error,"
@@ -117,6 +118,10 @@ CACHE_FOLDER_HELP = (
     "the cache folder (default: the one load() uses by default, under $XDG_CACHE_HOME or"
     " ~/.cache)"
 )
+WIT_OUT_HELP = (
+    "write one file per package instead, as `wasm-tools component wit --out-dir` does:"
+    " DIR/NAME.wit and the others in DIR/deps/"
+)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -164,7 +169,9 @@ def _add_main_form_args(group: _Options, *, required: bool) -> None:
 
 
 def _add_path_arg(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("path", metavar="PATH", help="a .wit file or a WIT package directory")
+    parser.add_argument(
+        "path", metavar="PATH", help="a .wit file, a WIT package directory or a .wasm component"
+    )
 
 
 def _build_parser() -> _Parser:
@@ -220,6 +227,8 @@ def _build_parser() -> _Parser:
             sub.add_argument(
                 "--no-precompile", dest="precompile", action="store_false", help=NO_PRECOMPILE_HELP
             )
+        if name == "wit":
+            sub.add_argument("-o", "--out", metavar="DIR", help=WIT_OUT_HELP)
         _add_feature_args(sub)
     return parser
 
@@ -486,6 +495,13 @@ def _cmd_cache(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_wit(args: argparse.Namespace) -> int:
+    from witgen.wit_text import run
+
+    run(args.path, args.out, _write_stdout, _features(args.features), args.all_features)
+    return EXIT_OK
+
+
 def _cmd_check(args: argparse.Namespace) -> int:
     _write_stdout(summary(_load(args)) + "\n")
     return EXIT_OK
@@ -514,6 +530,12 @@ COMMANDS: dict[str, tuple[Handler, str, str]] = {
         _cmd_cache,
         "show (info) or empty (clear) load()'s compiled-component cache",
         CACHE_USAGE,
+    ),
+    "wit": (
+        _cmd_wit,
+        "print PATH as WIT text (a component's interface too), exactly as `wasm-tools component"
+        " wit` does",
+        "witgen wit PATH [-o DIR] [--features LIST | --all-features]",
     ),
 }
 

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from witgen.codegen import naming
 from witgen.codegen.guest import generate_guest
 from witgen.codegen.host import GeneratedPackage, generate_host
 from witgen.codegen.writer import Changes, check_package, write_package
 from witgen.config import Entry
 from witgen.resolve import model as m
-from witgen.resolve.loader import load_package
+from witgen.resolve.loader import is_wasm_file, load_package
 from witgen.resolve.select_world import WorldSelectionError, select_world
+
+COMPONENT_PACKAGE = m.PackageName("root", "component")
 
 
 def load_world(entry: Entry) -> tuple[m.Resolve, m.WorldId]:
@@ -41,7 +44,17 @@ def load_world(entry: Entry) -> tuple[m.Resolve, m.WorldId]:
 
 def generate(entry: Entry) -> GeneratedPackage:
     resolve, world = load_world(entry)
-    return (generate_guest if entry.kind == "guest" else generate_host)(resolve, world)
+    name = naming.bindings_name(resolve.worlds[world].name, _component_file(entry, resolve, world))
+    return (generate_guest if entry.kind == "guest" else generate_host)(resolve, world, name)
+
+
+def _component_file(entry: Entry, resolve: m.Resolve, world: int) -> str | None:
+    """The entry's path when the world is a component's interface: the world `root` of the
+    package `root:component` that decoding a `.wasm` component makes (`witgen.component`)."""
+    package = resolve.worlds[world].package
+    if package is None or resolve.packages[package].name != COMPONENT_PACKAGE:
+        return None
+    return str(entry.wit) if is_wasm_file(entry.wit) else None
 
 
 def run(entry: Entry, *, check: bool = False, warn: Callable[[str], None] | None = None) -> Changes:

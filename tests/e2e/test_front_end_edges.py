@@ -9,7 +9,8 @@ has an answer.
   generating bindings must work or fail with a clear message, never a traceback.
 * Versions with numeric pre-release or build identifiers of 5,000 digits (Python's `int()`
   refuses more than 4,300): exit 70 before; now ordered and gate-checked as the reference does.
-* A WebAssembly binary given as PATH: told what it is instead of "invalid byte at 1:10".
+* A WebAssembly binary given as PATH: decoded (issue 11); a core module or a broken binary is told
+  what it is instead of "invalid byte at 1:10".
 """
 
 from __future__ import annotations
@@ -209,14 +210,32 @@ COMPONENT = b"\0asm\x0d\0\x01\0"  # an empty component
 
 
 @pytest.mark.parametrize(
-    ("data", "what"), [(CORE_MODULE, "a core module"), (COMPONENT, "a component")]
+    ("data", "what", "message"),
+    [
+        (
+            CORE_MODULE,
+            "a core module",
+            "{path} is a core module, not a component: witgen reads the interface of a component"
+            " (made with `wasm-tools component new`, componentize-py, ...)",
+        ),
+        # a custom section claiming 0x61 bytes where 2 are left
+        (
+            COMPONENT,
+            "a component",
+            "{path}: invalid component: the section (id 0, 97 bytes) runs past the end of the"
+            " input (at byte offset 8)",
+        ),
+    ],
 )
 def test_a_webassembly_binary_is_named_as_such(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], data: bytes, what: str
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], data: bytes, what: str, message: str
 ) -> None:
+    """A binary given as PATH is decoded (tests/component cover real ones): a core module or a
+    broken component is named as such, never "invalid byte at 1:10"; a binary among a package
+    folder's `.wit` files is named as such too."""
     path = tmp_path / "plugin.wasm"
     path.write_bytes(data + b"\x00\x61\xff\xfe")
-    expected = f"error: {path} is a WebAssembly binary ({what}); witgen reads WIT text\n"
+    expected = "error: " + message.format(path=path) + "\n"
     assert main(["check", str(path)]) == 1
     assert capsys.readouterr().err == expected
     out = tmp_path / "out"
@@ -229,7 +248,7 @@ def test_a_webassembly_binary_is_named_as_such(
     assert main(["check", str(tmp_path / "pkg")]) == 1
     assert capsys.readouterr().err == (
         f"error: failed to parse package: {tmp_path / 'pkg'}: {tmp_path / 'pkg' / 'x.wit'} is a"
-        f" WebAssembly binary ({what}); witgen reads WIT text\n"
+        f" WebAssembly binary ({what}); a package's files are WIT text\n"
     )
 
 

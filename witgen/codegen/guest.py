@@ -37,7 +37,7 @@ class GuestViews:
     """Adds what only the guest templates print to the host generator's views: where each module
     lives, the name of each exported interface's base class, resource docstrings."""
 
-    def __init__(self, resolve: m.Resolve, world_id: int) -> None:
+    def __init__(self, resolve: m.Resolve, world_id: int, name: str | None = None) -> None:
         clash = naming.package_clash(
             resolve.worlds[world_id].name, world_names(resolve), guest=True
         )
@@ -51,7 +51,7 @@ class GuestViews:
                     f" '{walk.world.name}': guest wrappers for that are not supported yet"
                 )
         self.walk = walk
-        self.package = naming.guest_package(walk.world.name)
+        self.package = naming.guest_package(walk.world.name if name is None else name)
         self.resolve = resolve
         self.ids = {
             use.instance_name: list(use.interface.types.values()) for use in walk.interfaces
@@ -180,5 +180,6 @@ class GuestViews:
         return GeneratedPackage(self.package, dict(sorted(files.items())), warnings)
 
 
-def generate_guest(resolve: m.Resolve, world_id: int) -> GeneratedPackage:
-    return GuestViews(resolve, world_id).generate()
+def generate_guest(resolve: m.Resolve, world_id: int, name: str | None = None) -> GeneratedPackage:
+    """The guest wrappers of a world: the package named after `name` (default: the world's)."""
+    return GuestViews(resolve, world_id, name).generate()

@@ -71,17 +71,20 @@ def world_names(resolve: m.Resolve) -> list[str]:
     return [world.name for world in resolve.worlds]
 
 
-def generate_host(resolve: m.Resolve, world_id: int) -> GeneratedPackage:
+def generate_host(resolve: m.Resolve, world_id: int, name: str | None = None) -> GeneratedPackage:
+    """The host bindings of a world: the package named after `name` (a WIT-style name; default:
+    the world's, see `naming.bindings_name`)."""
     clash = naming.package_clash(resolve.worlds[world_id].name, world_names(resolve), guest=False)
     if clash is not None:
         raise CodegenError(clash)
     walk = walk_world(resolve, world_id)
     views = ViewBuilder(resolve, walk).build()
-    package = naming.package_name(walk.world.name)
-    if package != snake(walk.world.name):
+    base = walk.world.name if name is None else name
+    package = naming.package_name(base)
+    if package != snake(base):
         views.warnings.append(
             f"world '{walk.world.name}': its host bindings are the package '{package}', since"
-            f" '{snake(walk.world.name)}' is a module of the standard library or of the bindings'"
+            f" '{snake(base)}' is a module of the standard library or of the bindings'"
             " run time"
         )
     files: dict[str, str] = {}
@@ -92,7 +95,7 @@ def generate_host(resolve: m.Resolve, world_id: int) -> GeneratedPackage:
         "host/world.py.j2",
         "__init__.py",
         w=views.world,
-        guest_package=naming.guest_package(walk.world.name),
+        guest_package=naming.guest_package(base),
         digest=_DIGEST_PLACEHOLDER,
         runtime_exports=sorted(naming.RUNTIME_EXPORTS),
     )
@@ -117,4 +120,3 @@ def package_digest(files: dict[str, str]) -> str:
         h.update(f"{name}\0{len(data)}\0".encode("utf-8"))
         h.update(data)
     return h.hexdigest()
-

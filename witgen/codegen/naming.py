@@ -24,6 +24,8 @@ table), adapted to Python:
 from __future__ import annotations
 
 import ast
+import os
+import re
 from collections.abc import Iterable
 
 from witgen.codegen import CodegenError
@@ -187,6 +189,20 @@ def package_name(world: str) -> str:
     `typing_` (see the module docstring)."""
     name = snake(world)
     return name + "_" if name in STDLIB_MODULES | RUNTIME_DEPENDENCIES else name
+
+
+def bindings_name(world: str, component_file: str | None) -> str:
+    """What a world's packages are named after: the world, except for a component's interface
+    (`component_file`, the `.wasm` it was read from), whose world `root` is a name wasm-tools
+    makes up for every component: its packages are named after the file instead, so
+    `witgen add.wasm -o OUT` writes `OUT/add/` (class `Root` still), and the bindings of several
+    components can share an output folder. A file name that gives no Python name (`2.wasm`)
+    falls back to the world."""
+    if component_file is None:
+        return world
+    stem = os.path.basename(component_file).split(".", 1)[0]
+    name = "-".join(w for w in re.split(r"[^a-z0-9]+", stem.lower()) if w)
+    return name if name and not name[0].isdigit() else world
 
 
 def guest_package(world: str) -> str:

@@ -5,6 +5,9 @@ Reads inputs the way wit-parser's `resolve/fs.rs` does: a `.wit` file (one packa
 order) with an optional `deps/` folder whose entries, sorted by name, are package directories or
 single `.wit` files (other files are ignored). Errors are rendered once, here, with the same
 context prefixes wasm-tools prints (`failed to parse package: DIR: ...`).
+
+A file that is a WebAssembly binary (whatever its name, as wasm-tools tells by the contents) is a
+component or a WIT package encoded as one: `witgen.component` decodes its interface instead.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from witgen.collector import collector_paused
+from witgen.component.preamble import WASM_MAGIC, binary_kind
 from witgen.errors import WitError
 from witgen.resolve import model as m
 from witgen.resolve.lower import Lowerer
@@ -24,6 +28,8 @@ from witgen.syntax.source import SourceMap
 
 # A generous cap so a huge input fails clearly instead of exhausting memory.
 MAX_FILE_BYTES = 256 * 1024 * 1024
+# Components carry their code (a componentize-py plugin is about 18 MB): a far larger cap.
+MAX_BINARY_BYTES = 1024 * 1024 * 1024
 
 
 class Loader:
@@ -45,10 +51,12 @@ class Loader:
             raise WitError(
                 f"failed to read {display(path)}: {e.strerror or e}", path=display(path)
             ) from None
-        binary = wasm_binary_kind(data)
+        binary = binary_kind(data)
         if binary is not None:
+            # only PATH itself may be a binary (see `load_package`); a package's files are WIT
             raise WitError(
-                f"{display(path)} is a WebAssembly binary ({binary}); witgen reads WIT text",
+                f"{display(path)} is a WebAssembly binary ({binary}); a package's files are WIT"
+                " text",
                 path=display(path),
             )
         try:
@@ -146,28 +154,6 @@ def display(path: Path) -> str:
     return os.fspath(path)
 
 
-# The preamble of every WebAssembly binary: the magic `\0asm`, then a 16-bit version and a 16-bit
-# layer, which tells a core module (layer 0) from a component (layer 1).
-WASM_MAGIC = b"\0asm"
-
-
-def wasm_binary_kind(data: bytes) -> str | None:
-    """What a WebAssembly binary given where WIT text was expected is ("a component", "a core
-    module"), or None for anything else. Its own function so that reading encoded WIT packages
-    (which wasm-tools accepts as PATH) can replace this refusal in one place.
-
-    Checked before decoding: `\0asm` is valid UTF-8, so a small binary could otherwise reach the
-    lexer, and a user given "invalid byte at 1:10" would not know the file is a binary."""
-    if not data.startswith(WASM_MAGIC):
-        return None
-    layer = data[6:8]
-    if layer == b"\x00\x00":
-        return "a core module"
-    if layer == b"\x01\x00":
-        return "a component"
-    return "of an unknown layer"
-
-
 def load(
     path: str | os.PathLike[str], features: Iterable[str] = (), all_features: bool = False
 ) -> m.Resolve:
@@ -181,13 +167,44 @@ def load_package(
     """`load`, and the id of the main package: the one `path` itself declares (not a nested
     `package x:y { }` block, not a dependency), which wit-parser's `push_path` returns and
     `select_world` picks worlds from."""
+    p = Path(path)
+    if is_wasm_file(p):
+        return _decode(p, features, all_features)
     loader = Loader()
     # the resolve keeps the text its spans point into, for later stages' messages
     resolver = Resolver(frozenset(features), all_features, loader.source_map)
-    p = Path(path)
     with collector_paused():
         main = _load_into(loader, resolver, p)
     return resolver.resolve, resolver.resolve.package_names[main]
+
+
+def is_wasm_file(p: str | os.PathLike[str]) -> bool:
+    """Whether `p` is a file that starts like a WebAssembly binary (decoded, not parsed)."""
+    try:
+        with open(p, "rb") as f:
+            return f.read(len(WASM_MAGIC)) == WASM_MAGIC
+    except OSError:
+        return False  # a folder, or missing or unreadable: reported as such by the WIT path
+
+
+def _decode(p: Path, features: Iterable[str], all_features: bool) -> tuple[m.Resolve, m.PackageId]:
+    """A component's interface, or the WIT package a `.wasm` encodes (`witgen.component`)."""
+    from witgen.component.load import decode_component
+
+    try:
+        size = p.stat().st_size
+        if size > MAX_BINARY_BYTES:
+            raise WitError(
+                f"failed to read {display(p)}: file is larger than 1 GiB", path=display(p)
+            )
+        data = p.read_bytes()
+    except OSError as e:
+        raise WitError(f"failed to read {display(p)}: {e.strerror or e}", path=display(p)) from None
+    decoded = decode_component(data, display(p))
+    # features gate nothing here (a binary carries no gated-off items), but are kept as given
+    decoded.resolve.features = frozenset(features)
+    decoded.resolve.all_features = all_features
+    return decoded.resolve, decoded.package
 
 
 def _load_into(loader: Loader, resolver: Resolver, p: Path) -> m.PackageName:

@@ -1,0 +1,31 @@
+;; An export whose type is ascribed (the instance type replaces the instance's own), with an outer alias.
+(component
+  (type $point (record (field "x" u32) (field "y" u32)))
+  (type $t (instance
+    (alias outer 1 $point (type $p))
+    (export "point" (type (eq $p)))
+    (type (func (param "p" 1) (result u32)))
+    (export "area" (func (type 2)))
+  ))
+  (component $c
+    (core module $m
+      (func (export "make") (param i32 i32) (result i32) i32.const 0)
+      (func (export "area") (param i32 i32) (result i32) i32.const 0))
+    (core instance $mi (instantiate $m))
+    (type $point (record (field "x" u32) (field "y" u32)))
+    (export $pe "point" (type $point))
+    (type $r (resource (rep i32)))
+    (export $re "r" (type $r))
+    (type $own (own $re))
+    (type $make-ty (func (param "p" $pe) (result $own)))
+    (core func $make (alias core export $mi "make"))
+    (func $make-f (type $make-ty) (canon lift (core func $make)))
+    (export "make" (func $make-f))
+    (type $area-ty (func (param "p" $pe) (result u32)))
+    (core func $area (alias core export $mi "area"))
+    (func $area-f (type $area-ty) (canon lift (core func $area)))
+    (export "area" (func $area-f))
+  )
+  (instance $ci (instantiate $c))
+  (export "a:b/shapes@1.0.0" (instance $ci) (instance (type $t)))
+)
