@@ -31,6 +31,7 @@ larger component (many functions), where compiling takes longer.
 from __future__ import annotations
 
 import argparse
+import functools
 import importlib
 import importlib.util
 import json
@@ -258,7 +259,9 @@ def bench_calls(pkg: ModuleType, component_path: Path, rounds: int, scale: float
     plain = pkg.Bench.load(component_path, Host(), cache=False, deadline=None, memory_limit=None)
     for label, options in [("defaults", {}), ("fuel=10**9", {"fuel": 10**9})]:
         limited = pkg.Bench.load(component_path, Host(), cache=False, **options)
-        base, with_limit = compare(lambda: plain.inc(7), lambda: limited.inc(7), n(20000), rounds)
+        base, with_limit = compare(
+            lambda: plain.inc(7), functools.partial(limited.inc, 7), n(20000), rounds
+        )
         print(f"{label:<12} {fmt_time(base)} -> {fmt_time(with_limit)}")
     return ok
 

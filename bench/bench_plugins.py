@@ -129,7 +129,7 @@ def main() -> None:
     ref_src.mkdir()
     (ref_src / "ref_app.py").write_text(REFERENCE_APP, encoding="utf-8")
     builds: dict[str, list[float]] = {"witgen build": [], "componentize-py": []}
-    for i in range(args.runs):
+    for _ in range(args.runs):
         builds["witgen build"].append(
             timed([*witgen, "build", str(WIT), str(HELLO), "-o", str(work / "hello.wasm")])
         )

@@ -28,7 +28,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from strategies import fuzz_text  # noqa: E402
-
 from witgen.errors import WitError  # noqa: E402
 from witgen.resolve.loader import load  # noqa: E402
 from witgen.syntax.parser import parse_source  # noqa: E402
@@ -80,7 +79,7 @@ def main() -> int:
         for i in range(args.inputs):
             text = fuzz_text(rng, max_depth=args.max_depth)
             stages: list[tuple[str, Callable[[], object]]] = [
-                ("parse", lambda: parse_source(text, 0))
+                ("parse", lambda: parse_source(text, 0))  # noqa: B023 (run in this iteration)
             ]
             if args.loader_every and i % args.loader_every == 0:
                 path.write_text(text, encoding="utf-8", newline="")

@@ -367,7 +367,7 @@ def hostile_worlds(draw: st.DrawFn) -> World:
         )
     )
     interfaces = []
-    for i, name in enumerate(iface_names):
+    for name in iface_names:
         names = draw(st.lists(vocab, min_size=6, max_size=10, unique_by=norm))
         direction = draw(st.sampled_from(["import", "export"]))
         interfaces.append(interface(name, direction, names, doc, draw(st.integers(0, 9))))

@@ -330,6 +330,11 @@ def _cmd_configured(args: argparse.Namespace) -> int:
     return _run_entries(entries, check=args.check, reporter=args.reporter)
 
 
+def _warner(reporter: Reporter, wit: str) -> Callable[[str], None]:
+    """Reports a generation warning about the WIT file `wit`."""
+    return lambda message: reporter.warning(message, file=wit)
+
+
 def _run_entries(entries: list[Entry], *, check: bool, reporter: Reporter) -> int:
     """Generate (or check) each entry; with `check`, exit 1 when any is out of date."""
     # Imported here: jinja2 and black are for generating only, never for `check` or `json`.
@@ -337,8 +342,7 @@ def _run_entries(entries: list[Entry], *, check: bool, reporter: Reporter) -> in
 
     stale = 0
     for entry in entries:
-        wit = str(entry.wit)
-        changes = run(entry, check=check, warn=lambda w: reporter.warning(w, file=wit))
+        changes = run(entry, check=check, warn=_warner(reporter, str(entry.wit)))
         if not check:
             _write_stdout(changes.summary() + "\n")
         elif changes.up_to_date:

@@ -46,8 +46,7 @@ from witgen.cli import main
 from witgen.codegen import CodegenError
 from witgen.codegen.fmt import format_python
 from witgen.codegen.guest import generate_guest
-from witgen.codegen.host import runtime_files
-from witgen.codegen.host import HEADER, GeneratedPackage, generate_host
+from witgen.codegen.host import HEADER, GeneratedPackage, generate_host, runtime_files
 from witgen.codegen.writer import write_package
 from witgen.resolve import model as m
 from witgen.resolve.loader import load, load_package

@@ -27,6 +27,7 @@ from pathlib import Path
 import pytest
 from hypothesis import example, given, settings
 
+from codegen.support import load_world
 from hostile import (
     STDLIB_AND_RUNTIME,
     VOCABULARY,
@@ -35,11 +36,10 @@ from hostile import (
     coverage_worlds,
     hostile_worlds,
     ident,
-    named_worlds,
     kebab,
+    named_worlds,
 )
 from strategies import PROFILE_ENV, active_profile
-from codegen.support import load_world
 from witgen.codegen import CodegenError, naming
 from witgen.codegen.guest import generate_guest
 from witgen.codegen.host import generate_host

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from codegen.support import generate, generate_and_import
-from witgen.codegen.host import runtime_files
 from witgen.codegen import CodegenError
+from witgen.codegen.host import runtime_files
 from witgen.codegen.naming import KEYWORDS, Scope, shouty, snake, upper_camel
 
 

@@ -11,9 +11,9 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from witgen.codegen.host import runtime_files
 from codegen.support import generate, load_world
 from witgen.codegen.guest import generate_guest
+from witgen.codegen.host import runtime_files
 from witgen.codegen.views import docstring
 
 

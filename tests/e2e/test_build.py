@@ -35,9 +35,8 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
-from pathlib import Path
 from collections.abc import Iterator
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 

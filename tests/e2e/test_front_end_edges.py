@@ -25,7 +25,6 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/ is not a package
 
 import reference  # noqa: E402
-
 from witgen.cli import main  # noqa: E402
 from witgen.errors import WitError  # noqa: E402
 from witgen.resolve.jsonout import to_json  # noqa: E402

@@ -27,7 +27,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import reference  # noqa: E402
 from strategies import WitDoc, active_profile, documents, mutated_documents  # noqa: E402
-
 from witgen.errors import WitError  # noqa: E402
 from witgen.resolve.jsonout import to_json  # noqa: E402
 from witgen.resolve.loader import load  # noqa: E402

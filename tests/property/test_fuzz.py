@@ -21,7 +21,6 @@ from hypothesis import strategies as st
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/ is not a package
 
 from strategies import active_profile, deep_texts, fuzz_text, fuzz_texts  # noqa: E402
-
 from witgen.errors import WitError  # noqa: E402
 from witgen.resolve.loader import load  # noqa: E402
 from witgen.syntax.parser import parse_source  # noqa: E402

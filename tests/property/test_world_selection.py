@@ -32,7 +32,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/ is not a 
 
 import reference  # noqa: E402
 from strategies import active_profile  # noqa: E402
-
 from witgen.resolve import model as m  # noqa: E402
 from witgen.resolve.loader import load_package  # noqa: E402
 from witgen.resolve.select_world import WorldSelectionError, select_world  # noqa: E402

@@ -79,11 +79,11 @@ def test_exported_properties_raise_not_implemented(
     knobbed = knobs_pkg.Knobbed(store, component, instance)
     unsupported = "getters and setters are not supported by these bindings yet"
     with pytest.raises(NotImplementedError, match=f"^level: {unsupported}$"):
-        knobbed.level
+        _ = knobbed.level
     with pytest.raises(NotImplementedError, match=rf"^level \(setter\): {unsupported}$"):
         knobbed.level = 1.5
     with pytest.raises(NotImplementedError, match=f"^knobs.gain: {unsupported}$"):
-        knobbed.knobs.gain
+        _ = knobbed.knobs.gain
     with pytest.raises(NotImplementedError, match=rf"^knobs.gain \(setter\): {unsupported}$"):
         knobbed.knobs.gain = 3
 

@@ -16,8 +16,6 @@ import os
 from pathlib import Path
 from typing import Callable
 
-import pytest
-
 import confusion
 from codegen.support import generate
 from witgen.codegen.writer import write_package

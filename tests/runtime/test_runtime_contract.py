@@ -350,7 +350,7 @@ def test_instantiate_checks_before_instantiating(
     pkg: ModuleType, component_builder: Callable[..., Path]
 ) -> None:
     store, component, linker = by_hand(pkg, component_builder(RUN_AS_U32))
-    with pytest.raises(pkg.ComponentError, match=f'^the component: export "run" returns u32'):
+    with pytest.raises(pkg.ComponentError, match='^the component: export "run" returns u32'):
         pkg.Plugin.instantiate(store, component, linker)
 
 
@@ -359,7 +359,7 @@ def test_an_instance_of_the_callers_making_is_checked_before_its_first_call(
 ) -> None:
     store, component, linker = by_hand(pkg, component_builder(RUN_AS_U32))
     instance = linker.instantiate(store, component)
-    with pytest.raises(pkg.ComponentError, match=f'^the component: export "run" returns u32'):
+    with pytest.raises(pkg.ComponentError, match='^the component: export "run" returns u32'):
         pkg.Plugin(store, component, instance)
 
 

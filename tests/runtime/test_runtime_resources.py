@@ -206,7 +206,7 @@ BODIES = {
         (local.get $s)""",
     f"{API}echo-blob": "(local.get 0)",
     # list<blob> from the host: sum the sizes, drop each.
-    f"{API}total": f"""
+    f"{API}total": """
         (local $rp i32) (local $arr i32) (local $n i32) (local $i i32) (local $at i32) (local $s i32)
         (local.set $rp (call $alloc (i32.const 8)))
         (call $"test:res/host#make-blobs" (local.get 0) (local.get 1) (local.get $rp))

@@ -26,8 +26,8 @@ sys.path.insert(0, str(UI.parent))  # tests/ is not a package
 sys.path.insert(0, str(UI))
 
 import bless  # noqa: E402
-import reference  # noqa: E402
 
+import reference  # noqa: E402
 from witgen.errors import WitError  # noqa: E402
 from witgen.resolve.jsonout import to_json  # noqa: E402
 from witgen.resolve.loader import load  # noqa: E402

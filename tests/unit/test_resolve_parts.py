@@ -10,9 +10,9 @@ import pytest
 
 from witgen.errors import WitError
 from witgen.resolve import model as m
+from witgen.resolve.includes import rename
 from witgen.resolve.lower_attributes import docs_text
 from witgen.resolve.names import NameScope, check_members, name_key
-from witgen.resolve.includes import rename
 from witgen.resolve.semver import version_gt, version_key
 from witgen.resolve.toposort import toposort
 from witgen.syntax import ast

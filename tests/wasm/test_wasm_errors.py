@@ -27,9 +27,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import wasm_inputs as wi  # noqa: E402
+
 from components.builder import build_component  # noqa: E402
 from strategies import active_profile  # noqa: E402
-
 from witgen.cli import main  # noqa: E402
 from witgen.component.load import ComponentError, decode_component  # noqa: E402
 from witgen.resolve.jsonout import to_json  # noqa: E402

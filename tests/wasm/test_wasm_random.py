@@ -31,8 +31,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import wasm_inputs as wi  # noqa: E402
-from strategies import WitDoc, active_profile, documents  # noqa: E402
 
+from strategies import WitDoc, active_profile, documents  # noqa: E402
 from witgen.resolve.loader import load_package  # noqa: E402
 
 pytestmark = pytest.mark.skipif(not wi.reference.available(), reason=wi.reference.SKIP_REASON)

@@ -38,7 +38,6 @@ sys.path.insert(0, str(TESTS))  # tests/ is not a package
 
 import reference  # noqa: E402
 from components.builder import ComponentBuildError, build_component  # noqa: E402
-
 from witgen.errors import WitError  # noqa: E402
 from witgen.resolve import model as m  # noqa: E402
 from witgen.resolve.jsonout import to_json  # noqa: E402

@@ -21,10 +21,8 @@ import dataclasses
 from witgen.codegen import CodegenError, naming
 from witgen.codegen.host import HEADER, GeneratedPackage, python_file, runtime_files, world_names
 from witgen.codegen.views import (
-    FuncView,
     InterfaceView,
     ModuleView,
-    ResourceView,
     TypeView,
     ViewBuilder,
     docstring,

@@ -20,12 +20,10 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 
 from witgen import __version__
-from witgen.codegen import CodegenError
+from witgen.codegen import CodegenError, naming
 from witgen.codegen.fmt import format_python
-from witgen.codegen import naming
 from witgen.codegen.naming import snake
 from witgen.codegen.render import render
 from witgen.codegen.views import ViewBuilder

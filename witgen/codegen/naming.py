@@ -62,7 +62,6 @@ PARAM_RESERVED = ANNOTATION_BUILTINS | {"self"}
 INTERFACE_MODULE_NAMES = ("Host", "Exports")
 
 
-
 def _runtime_exports() -> tuple[str, ...]:
     """The host run time's `__all__`, read from its source (not imported: that needs wasmtime)."""
     source = (RUNTIME / "host" / "__init__.py").read_text(encoding="utf-8")

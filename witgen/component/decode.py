@@ -158,7 +158,7 @@ class _Decoder:
         for import_name, imported in comp.imports.items():
             self._with_context(
                 f"failed to process import `{import_name}`",
-                lambda: self._register_import(import_name, imported),
+                lambda: self._register_import(import_name, imported),  # noqa: B023 (called here)
             )
         parsed = parse_name(name, item.version_suffix)
         package = _Package(_package_name(parsed))
@@ -341,7 +341,7 @@ class _Decoder:
         for import_name, imported in imports.items():
             self._with_context(
                 f"failed to process import `{import_name}`",
-                lambda: self._register_import(import_name, imported),
+                lambda: self._register_import(import_name, imported),  # noqa: B023 (called here)
             )
         self._register_interface(name, item, package)
         return _package_name(parsed)

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from witgen.collector import collector_paused
 from witgen.component import binary
+from witgen.component.decode import Decoded, DecodeError, decode_typed
 from witgen.component.preamble import binary_kind
-from witgen.component.decode import DecodeError, Decoded, decode_typed
 from witgen.component.typecheck import typecheck
 from witgen.errors import WitError
 

@@ -81,7 +81,7 @@ def check_world_accessors(world: m.World) -> None:
     """Each setter of a world needs its getter, possibly brought in by an include."""
     for desc, items in (("import", world.imports), ("export", world.exports)):
         names = {k for k in items if isinstance(k, str)}
-        for key, item in items.items():
+        for item in items.values():
             if isinstance(item, m.WorldFunction) and item.func.kind.tag.endswith("setter"):
                 getter = getter_of(item.func.name)
                 if getter not in names:

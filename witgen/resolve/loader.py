@@ -21,8 +21,8 @@ from witgen.component.preamble import WASM_MAGIC, binary_kind
 from witgen.errors import WitError
 from witgen.resolve import model as m
 from witgen.resolve.lower import Lowerer
-from witgen.resolve.unresolved import Unresolved
 from witgen.resolve.resolver import DuplicatePackage, Resolver
+from witgen.resolve.unresolved import Unresolved
 from witgen.syntax import ast
 from witgen.syntax.source import SourceMap
 

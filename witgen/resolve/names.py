@@ -11,7 +11,6 @@ whether each has its getter is checked separately (`setter ... has no correspond
 
 from __future__ import annotations
 
-
 from witgen.errors import Span, WitError
 
 _ACCESSORS = ("[get]", "[set]")

@@ -175,7 +175,9 @@ class _Float(Conv):
             try:
                 value = float(value)
             except OverflowError:
-                raise Bad(ValueError, f"expected {self.wit}, got {short(value)} (too large)")
+                raise Bad(
+                    ValueError, f"expected {self.wit}, got {short(value)} (too large)"
+                ) from None
         return value
 
 

@@ -21,8 +21,8 @@ from lark import Lark, Token, Transformer
 from lark.exceptions import UnexpectedToken
 from lark.parsers.lalr_analysis import Reduce
 
-from witgen.data import data_path
 from witgen.collector import collector_paused
+from witgen.data import data_path
 from witgen.errors import Span, WitError
 from witgen.records import replace
 from witgen.syntax import ast

@@ -8,6 +8,7 @@ import ctypes
 import dataclasses
 import functools
 import hashlib
+import logging as _logging
 import mmap
 import os
 import re
@@ -49,8 +50,6 @@ PathLike = Union[str, "os.PathLike[str]"]
 # process has just touched or published stays. An evicted entry's contract verdicts
 # (`<key>.<contract>.kept`) go with it; the `.path` memos name a file's digest, not an entry, so
 # one whose entry is gone only leads to compiling again.
-
-import logging as _logging  # here, beside the one thing that logs
 
 if TYPE_CHECKING:
     from .specs import Contract

@@ -220,7 +220,7 @@ def _in_process_backend(state: InProcessState, funcs: dict[Any, Any]) -> Any:
             except Err:
                 if spec.unwrap:
                     raise
-                raise _HostFailure(sys.exc_info()[1])  # type: ignore[arg-type]
+                raise _HostFailure(sys.exc_info()[1]) from None  # type: ignore[arg-type]
             except BaseException as exc:
                 raise _HostFailure(exc) from None
 

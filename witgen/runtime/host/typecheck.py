@@ -494,8 +494,8 @@ def _lacks(obj: Any, protocol: type, path: str, out: list[str]) -> None:
                 value = getattr(obj, name, None)
                 if not (isinstance(value, type) and issubclass(value, base)):
                     out.append(f"{where} is not a subclass of {base.__qualname__}")
-                elif getattr(value, "__abstractmethods__", None):
-                    left = ", ".join(sorted(getattr(value, "__abstractmethods__")))
+                elif abstract := getattr(value, "__abstractmethods__", None):
+                    left = ", ".join(sorted(abstract))
                     out.append(f"{where} ({value.__qualname__}) does not implement {left}")
             elif isinstance(hint, type) and getattr(hint, "_is_protocol", False):
                 value = getattr(obj, name, None)  # the object of an imported interface
