@@ -194,6 +194,26 @@ def test_fuel(pkg: ModuleType, component: Path) -> None:
 # The compiled-component cache
 
 
+def test_exports_are_looked_up_per_instance_at_their_first_call(
+    pkg: ModuleType, component: Path
+) -> None:
+    """`load` does not look each export up (a component of thousands loads in milliseconds):
+    an instance finds a function when it first calls it. Instances stay independent, and a
+    function never called before its instance became unusable is refused like the others."""
+    first = pkg.Limits.load(component, deadline=0.2)
+    second = pkg.Limits.load(component)
+    assert second.add(2, 3) == 5  # found in the second instance first
+    assert first.add(40, 2) == 42 and first.add(1, 1) == 2  # then in the first, and again
+    with pytest.raises(pkg.DeadlineExceeded):
+        first.spin()
+    with pytest.raises(pkg.InstanceUnusable, match="exceeded its deadline"):
+        first.burn(3)  # never called: refused without being looked up
+    assert second.burn(3) == 3
+    second.close()
+    with pytest.raises(pkg.InstanceUnusable, match="closed"):
+        second.grow(0)
+
+
 def entries(folder: Path) -> list[Path]:
     """The compiled components in cache `folder` (beside them: `.path` memos of file hashes)."""
     return sorted(folder.glob("*.cwasm"))

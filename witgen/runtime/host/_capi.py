@@ -70,6 +70,19 @@ _byte_vec_new = ctypes.CFUNCTYPE(None, ctypes.POINTER(_ByteVec), ctypes.c_size_t
     ("wasm_byte_vec_new", _dll)
 )
 
+# Looking up one export of a component instance (see `ExportFunc`): the name passed as `bytes`
+# (a `char *` prototype, as above), the index freed once the function is found.
+_get_export_index = ctypes.CFUNCTYPE(
+    ctypes.POINTER(_b.wasmtime_component_export_index_t),
+    ctypes.POINTER(_b.wasmtime_component_t),
+    ctypes.POINTER(_b.wasmtime_component_export_index_t),
+    ctypes.c_char_p,
+    ctypes.c_size_t,
+)(("wasmtime_component_get_export_index", _dll))
+_export_index_delete = _b._wasmtime_component_export_index_delete
+_instance_get_func = _b._wasmtime_component_instance_get_func
+_RawFunc = _b.wasmtime_component_func_t
+
 _VAL_SIZE = ctypes.sizeof(_Val)  # 32: kind at offset 0, the payload union at offset 8
 _VAL_PAYLOAD = _Val.of.offset
 

@@ -17,7 +17,17 @@ from wasmtime import _bindings as _b  # the C API's ctypes declarations (no publ
 from .._values import Bad as _Bad
 from .._values import Err, Ok
 from .._values import short as _short
-from ._capi import K_BOOL, _add_func, _func_call, _Val, _val_delete
+from ._capi import (
+    K_BOOL,
+    _add_func,
+    _export_index_delete,
+    _func_call,
+    _get_export_index,
+    _instance_get_func,
+    _RawFunc,
+    _Val,
+    _val_delete,
+)
 from .callbacks import (
     _DEFERRED,
     _MAIN_THREAD,
@@ -141,34 +151,46 @@ class InstanceState:
         raise trap from error
 
 
-# Export indexes need no store and hold for every instance of a component (notes §3.3): looked
-# up once per component and export.
-_INDEXES: "weakref.WeakKeyDictionary[Component, dict[tuple[Optional[str], str], ExportIndex]]" = (
+# Export indexes need no store and hold for every instance of a component (notes §3.3). Those
+# of the exported interfaces are looked up once per component; a function's own is looked up when
+# an instance first calls the function (`ExportFunc.resolve`) and freed once it found it.
+_INTERFACES: "weakref.WeakKeyDictionary[Component, dict[str, ExportIndex]]" = (
     weakref.WeakKeyDictionary()
 )
 
 
-def _export_index(component: Component, interface: Optional[str], name: str) -> ExportIndex:
-    cache = _INDEXES.setdefault(component, {})
-    key = (interface, name)
-    index = cache.get(key)
+def _interface_index(component: Component, interface: str) -> ExportIndex:
+    cache = _INTERFACES.get(component)
+    if cache is None:
+        cache = _INTERFACES.setdefault(component, {})
+    index = cache.get(interface)
     if index is None:
-        parent = None
-        if interface is not None:
-            parent = cache.get((None, interface))
-            if parent is None:
-                parent = component.get_export_index(interface)
-                if parent is None:
-                    raise ComponentError(
-                        f"the component does not export the interface '{interface}'"
-                    )
-                cache[(None, interface)] = parent
-        index = component.get_export_index(name, parent)
+        index = component.get_export_index(interface)
         if index is None:
-            where = f"interface '{interface}'" if interface is not None else "the component"
-            raise ComponentError(f"{where} has no export named '{name}'")
-        cache[key] = index
+            raise ComponentError(f"the component does not export the interface '{interface}'")
+        cache[interface] = index
     return index
+
+
+def _find_func(state: InstanceState, spec: FuncSpec) -> Any:
+    """A pointer to the function `spec` names in `state`'s instance (the C API's own calls:
+    wasmtime-py's wrap each index and function in Python objects first)."""
+    component = state.component
+    interface = spec.interface
+    parent = None if interface is None else _interface_index(component, interface).ptr()
+    name = spec.name.encode("utf-8")
+    index = _get_export_index(component.ptr(), parent, name, len(name))
+    if not index:
+        where = f"interface '{interface}'" if interface is not None else "the component"
+        raise ComponentError(f"{where} has no export named '{spec.name}'")
+    func = _RawFunc()
+    try:
+        found = _instance_get_func(byref(state.instance._instance), state.ctx, index, byref(func))
+    finally:
+        _export_index_delete(index)
+    if not found:
+        raise ComponentError(f"{spec.label}: the component's export is not a function")
+    return ctypes.pointer(func)
 
 
 class ExportFunc:
@@ -192,18 +214,19 @@ class ExportFunc:
         self.state = state
         self.spec = spec
         self.label = spec.label
-        index = _export_index(state.component, spec.interface, spec.name)
-        func = state.instance.get_func(state.store, index)
-        if func is None:
-            raise ComponentError(f"{spec.label}: the component's export is not a function")
-        self.func = ctypes.pointer(func._func)
+        self.busy = False  # set during a call, so a re-entrant call gets its own buffers
+        self.resolve()
+
+    def resolve(self) -> None:
+        """Look the export up in the instance and make the buffers of its calls."""
+        spec = self.spec
+        self.func = _find_func(self.state, spec)
         self.convs = tuple(conv for _, _, conv in spec.params)
         self.n = len(self.convs)
         self.owned = tuple(i for i, conv in enumerate(self.convs) if conv.owned)
         self.args = (_Val * max(self.n, 1))()
         self.res = _Val()
         self.res_ptr = ctypes.pointer(self.res) if spec.result is not None else None
-        self.busy = False  # set during a call, so a re-entrant call gets its own buffers
 
     def _free(self, args: Any, count: int) -> None:
         for i in self.owned:
@@ -270,6 +293,33 @@ class ExportFunc:
             return value
         finally:
             self.busy = False
+
+
+class PendingExportFunc(ExportFunc):
+    """An `ExportFunc` whose export is looked up at its first call rather than at load, so a
+    component of thousands of functions loads without looking each up (what the world classes
+    make, through `export_func`). That call resolves it and turns the object into an instance of
+    `resolved` (same slots, so Python allows it): every later call runs `resolved.__call__`
+    itself, exactly as fast as if the export had been resolved at load. Nothing is lost by
+    waiting: `load` has already compared every export with the world (`check_component`)."""
+
+    __slots__ = ()
+    resolved: type[ExportFunc] = ExportFunc
+
+    def __init__(self, state: InstanceState, spec: FuncSpec) -> None:
+        self.state = state
+        self.spec = spec
+        self.label = spec.label
+        self.busy = False
+
+    def __call__(self, *values: Any) -> Any:
+        state = self.state
+        if state.failure is not None:  # a closed instance is not looked into
+            raise state.unusable(self.label)
+        self.resolve()
+        resolved = self.resolved
+        self.__class__ = resolved  # type: ignore[assignment]  # its base, same slots
+        return resolved.__call__(self, *values)
 
 
 class HostFunc:

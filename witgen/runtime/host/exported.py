@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, Optional, TypeVar
 from .._values import Bad as _Bad
 from .._values import wrong_type as _wrong_type
 from ._capi import K_RESOURCE, VT_BORROW, VT_OWN, _res_any_clone, _res_any_delete, _res_any_drop
-from .calls import ExportFunc, InstanceState, UnavailableFunc
+from .calls import ExportFunc, InstanceState, PendingExportFunc, UnavailableFunc
 from .convert import Conv
 from .errors import ComponentError
 from .handles import _CALLS, _call_of, _ResourceCall
@@ -143,7 +143,7 @@ def bind_resource(state: InstanceState, cls: type[_R]) -> type[_R]:
             if spec.unsupported is not None:
                 namespace[attr] = UnavailableFunc(state, spec)
             else:
-                namespace[attr] = ResourceExportFunc(state, spec)
+                namespace[attr] = PendingResourceExportFunc(state, spec)
         bound = type(cls.__name__, (cls,), namespace)
         state.resources[cls] = bound
     return bound
@@ -269,3 +269,10 @@ class ResourceExportFunc(ExportFunc):
             if call is not None:
                 call.made = True
         ExportFunc._free(self, args, count)
+
+
+class PendingResourceExportFunc(PendingExportFunc, ResourceExportFunc):
+    """A `ResourceExportFunc` looked up at its first call (see `PendingExportFunc`)."""
+
+    __slots__ = ()
+    resolved: type[ExportFunc] = ResourceExportFunc

@@ -12,10 +12,17 @@ from typing import TYPE_CHECKING, Any, Callable, Optional
 from .._values import Bad as _Bad
 from .._values import Err, Ok, Some
 from ._capi import _Val, _val_delete
-from .calls import HostFunc, InstanceState, UnavailableFunc
+from .calls import ExportFunc, HostFunc, InstanceState, PendingExportFunc, UnavailableFunc
 from .convert import Conv
 from .errors import ComponentError, WasmTrap, _add_note
-from .exported import _R, ResourceExportFunc, _ExportedBorrow, _ExportedOwn, bind_resource
+from .exported import (
+    _R,
+    PendingResourceExportFunc,
+    ResourceExportFunc,
+    _ExportedBorrow,
+    _ExportedOwn,
+    bind_resource,
+)
 from .imported import ResourceHostFunc, _ImportedBorrow, _ImportedOwn
 
 if TYPE_CHECKING:
@@ -406,4 +413,11 @@ def export_func(kind: Any, state: InstanceState, spec: FuncSpec) -> Any:
     `ResourceExportFunc`, `UnavailableFunc`) for a component, an `InProcessFunc` in-process."""
     if isinstance(state, InProcessState) and kind is not UnavailableFunc:
         return InProcessFunc(state, spec, kind is ResourceExportFunc)
-    return kind(state, spec)
+    return _PENDING.get(kind, kind)(state, spec)
+
+
+# The export callables looked up at their first call, not when the world class is made.
+_PENDING: dict[Any, Any] = {
+    ExportFunc: PendingExportFunc,
+    ResourceExportFunc: PendingResourceExportFunc,
+}
