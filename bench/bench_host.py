@@ -385,9 +385,11 @@ def main() -> int:
                 f" {fmt_time(loads['in_process']):>17} {fmt_time(loads['first_call'])}"
                 f" {fmt_time(loads['later_call'])}"
             )
-            if cls == "Big" and args.big == 2000:
+            if cls == "Big":
                 verdict = "met" if loads["cached"] <= 0.010 else "MISSED"
-                print(f"{'':<34} cached load target <= 10 ms: {verdict}")
+                if args.big != 2000:
+                    verdict = f"not measured (--big {args.big})"
+                print(f"{'':<34} target: cached load of 2000 funcs <= 10 ms, {verdict}")
 
         print("\nThe contract check in a cached load() (fresh processes, medians; target < 1.10x)")
         print(loadtime.HEADER)

@@ -110,8 +110,9 @@ def test_bench_host(tmp_path: Path) -> None:
         has_line(lines, rf"{case} +{TIME} +{TIME} +{RATIO}  <= {target:.2f}x  (met|MISSED)")
     for limit in ("defaults", r"fuel=10\*\*9"):
         has_line(lines, rf"{limit} +{TIME} -> +{TIME}")
-    has_line(lines, rf"bench \(\d+ KiB\) +{TIME} +{TIME} +{TIME}")
-    has_line(lines, rf"big, 100 funcs \(\d+ KiB\) +{TIME} +{TIME} +{TIME}")
+    has_line(lines, rf"bench \(\d+ KiB\) +{TIME} +{TIME} +{TIME} +{TIME} +{TIME}")
+    has_line(lines, rf"big, 100 funcs \(\d+ KiB\) +{TIME} +{TIME} +{TIME} +{TIME} +{TIME}")
+    has_line(lines, r" +target: cached load of 2000 funcs <= 10 ms, not measured \(--big 100\)")
     check_overhead(lines, ["bench", "big, 100 funcs"])
     for call in ("spin", "spin_host"):
         has_line(lines, rf"{call} +{NUMBER} ms \(target ~100 ms\)")
