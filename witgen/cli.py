@@ -12,7 +12,7 @@ Exit statuses: 0 success, 1 bad input (the message is printed as `error: ...`), 
 
 Start-up time matters (`witgen check` on a small file should cost about as much as starting the
 `wasm-tools` launcher), so this module imports only the standard library pieces it needs; the front
-end (`witgen.resolve`, and lark through it) is imported inside the command handlers, and the code
+end (`witgen.resolve` and the parser tables) is imported inside the command handlers, and the code
 generator (jinja2, black) only by the main form's handler.
 """
 
@@ -22,7 +22,7 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from witgen import __version__
 from witgen.diagnostics import FORMATS, Reporter
@@ -135,6 +135,31 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
         raise _UsageError(f"{self.prog}: error: {message}")
+
+    # argparse makes a help formatter in every `add_argument` (to check the metavar) and in
+    # `add_subparsers` (for a prog prefix our subcommands do not use), and a formatter asks
+    # `shutil` (an import of a few ms) for the terminal's width, which neither reads. Help and
+    # usage text still get the real width.
+    _width_unused = False
+
+    def add_argument(self, *args: Any, **kwargs: Any) -> argparse.Action:
+        self._width_unused = True
+        try:
+            return super().add_argument(*args, **kwargs)
+        finally:
+            self._width_unused = False
+
+    def add_subparsers(self, *args: Any, **kwargs: Any) -> Any:
+        self._width_unused = True
+        try:
+            return super().add_subparsers(*args, **kwargs)
+        finally:
+            self._width_unused = False
+
+    def _get_formatter(self) -> argparse.HelpFormatter:
+        if self._width_unused:
+            return argparse.HelpFormatter(self.prog, width=80)
+        return super()._get_formatter()
 
 
 class _UsageError(Exception):
@@ -253,7 +278,7 @@ def _features(raw: list[str]) -> list[str]:
 
 
 def _load(args: argparse.Namespace) -> Resolve:
-    # Imported here, not at the top: it brings in the parser (and lark), which `--help` never needs.
+    # Imported here, not at the top: it brings in the front end, which `--help` never needs.
     from witgen.resolve.loader import load
 
     return load(args.path, features=_features(args.features), all_features=args.all_features)
@@ -682,21 +707,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERNAL
 
 
-# lark imports `interegular` (for its `strict` grammar check) and `regex` (for its `regex=True`
-# option) whenever they are installed; witgen's command line uses neither, and the two imports
-# cost about 10 ms of the start-up `witgen check` is measured on. The console script and
-# `python -m witgen` hide them while lark loads; `main()` itself (what tests call) does not.
-_LARK_EXTRAS = ("interegular", "regex")
-
-
 def entry() -> int:
-    """The console script and `python -m witgen`: `main()` with lark's unused extras hidden."""
-    hidden = [name for name in _LARK_EXTRAS if name not in sys.modules]
-    for name in hidden:
-        sys.modules[name] = None  # type: ignore[assignment]  # makes `import name` fail fast
-    try:
-        import lark  # noqa: F401  # loaded now, while the extras are hidden
-    finally:
-        for name in hidden:
-            del sys.modules[name]
+    """The console script and `python -m witgen`."""
     return main()
