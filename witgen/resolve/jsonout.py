@@ -21,10 +21,11 @@ def to_json(resolve: m.Resolve) -> str:
 
 
 def pretty(data: Any) -> str:
-    """`json.dumps(data, indent=2, ensure_ascii=False)`, about three times faster.
+    """`json.dumps(data, indent=2, ensure_ascii=False)`, about four times faster.
 
     With `indent`, the standard library falls back to its pure-Python encoder; this writer emits
-    the same text (serde_json's pretty form) with one list append per token.
+    the same text (serde_json's pretty form) with one list append per member, writing strings,
+    integers and nulls in place rather than through a call (most members are those).
     """
     out: list[str] = []
     write = out.append
@@ -32,30 +33,46 @@ def pretty(data: Any) -> str:
 
     def value(v: Any, indent: str) -> None:
         t = type(v)
-        if t is str:
-            write(enc(v))
-        elif t is dict:
+        if t is dict:
             if not v:
                 write("{}")
                 return
             inner = indent + "  "
-            opener = "{"
+            sep, rest = "{" + inner, "," + inner
             for key, item in v.items():
-                write(opener + inner + enc(key) + ": ")
-                opener = ","
-                value(item, inner)
+                kind = type(item)
+                if kind is str:
+                    write(sep + enc(key) + ": " + enc(item))
+                elif kind is int:
+                    write(sep + enc(key) + ": " + str(item))
+                elif item is None:
+                    write(sep + enc(key) + ": null")
+                else:
+                    write(sep + enc(key) + ": ")
+                    value(item, inner)
+                sep = rest
             write(indent + "}")
         elif t is list:
             if not v:
                 write("[]")
                 return
             inner = indent + "  "
-            opener = "["
+            sep, rest = "[" + inner, "," + inner
             for item in v:
-                write(opener + inner)
-                opener = ","
-                value(item, inner)
+                kind = type(item)
+                if kind is str:
+                    write(sep + enc(item))
+                elif kind is int:
+                    write(sep + str(item))
+                elif item is None:
+                    write(sep + "null")
+                else:
+                    write(sep)
+                    value(item, inner)
+                sep = rest
             write(indent + "]")
+        elif t is str:
+            write(enc(v))
         elif v is None:
             write("null")
         elif v is True:
