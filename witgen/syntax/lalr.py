@@ -15,13 +15,19 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
+from operator import itemgetter
 from typing import Any
 
 from witgen.data import data_path
 
+# What the lexer yields: (type, value, start, end), the type a terminal name, the span global.
+# Tuples, as most tokens are punctuation the parser drops: only a token a rule keeps becomes a
+# `Token` (about half of them).
+Lexeme = tuple[str, Any, int, int]
+
 
 class Token:
-    """A token: its type (a terminal name), value and global span."""
+    """A token a rule keeps (or the parser stopped at): type (a terminal name), value, span."""
 
     __slots__ = ("type", "value", "start_pos", "end_pos")
 
@@ -48,7 +54,7 @@ class Rule:
 
 
 class Tables:
-    __slots__ = ("start", "end", "states", "rules", "shapes")
+    __slots__ = ("start", "end", "states", "rules", "shapes", "kept")
 
     def __init__(
         self,
@@ -57,6 +63,7 @@ class Tables:
         states: list[dict[str, int]],
         rules: list[Rule],
         shapes: list[tuple[int, str, bool, Any, int]],
+        kept: list[str],
     ) -> None:
         self.start = start
         self.end = end
@@ -65,6 +72,7 @@ class Tables:
         self.rules = rules
         # per rule: (size, callback name, expand1, keep, trailing nones), as in the tables file
         self.shapes = shapes
+        self.kept = kept  # the terminals some rule keeps as a child
 
 
 def load_tables() -> Tables:
@@ -75,7 +83,7 @@ def load_tables() -> Tables:
         (size, callback, expand1, keep, trailing)
         for _origin, size, callback, expand1, keep, trailing in data["rules"]
     ]
-    return Tables(data["start"], data["end"], data["states"], rules, shapes)
+    return Tables(data["start"], data["end"], data["states"], rules, shapes, data["kept"])
 
 
 class UnexpectedToken(Exception):
@@ -87,7 +95,8 @@ class UnexpectedToken(Exception):
         self.state_stack = state_stack
 
 
-Reducer = Callable[[list[Any]], Any]
+# a rule's children: a list as on the stack, or a tuple of the kept ones
+Reducer = Callable[[Any], Any]
 
 
 def _reducer(builder: object, shape: tuple[int, str, bool, Any, int]) -> Reducer | None:
@@ -116,12 +125,15 @@ def _reducer(builder: object, shape: tuple[int, str, bool, Any, int]) -> Reducer
 
         return grow
     if finish is not None and not trailing and not any(s or n for _, s, n in keep):
+        # some children dropped, none spliced: the builder gets a tuple of the kept ones
         picked = [index for index, _, _ in keep]
-
-        def pick(children: list[Any]) -> Any:
-            return finish([children[i] for i in picked])
-
-        return pick
+        if not picked:
+            return lambda children: finish(())
+        if len(picked) == 1:
+            (only,) = picked
+            return lambda children: finish((children[only],))
+        pick = itemgetter(*picked)
+        return lambda children: finish(pick(children))
 
     def filtered(children: list[Any]) -> Any:
         out: list[Any] = []
@@ -152,32 +164,36 @@ class Parser:
             (rule.size, rule.origin, _reducer(builder, shape))
             for rule, shape in zip(tables.rules, tables.shapes, strict=True)
         ]
-        terminals = {s for actions in tables.states for s in actions if s.isupper() or s == "$END"}
-        self.on_shift: dict[str, Callable[[Token], Any]] = {}
-        for name in terminals:
-            method = getattr(builder, name, None)
-            if method is not None:
-                self.on_shift[name] = method
+        # per kept terminal: what its shift pushes (a Token, or what the builder makes of it);
+        # the parser pushes None for the others, which no rule keeps
+        self.on_shift: dict[str, Callable[[Lexeme], Any]] = {}
+        for name in tables.kept:
+            self.on_shift[name] = _shifter(getattr(builder, name, None))
 
-    def parse(self, tokens: Callable[[list[int]], Iterable[Token]], start: str, eof: int) -> Any:
-        """Parse the tokens `tokens(state_stack)` yields from the start symbol `start`."""
+    def parse(self, tokens: Callable[[list[int]], Iterable[Lexeme]], start: str, eof: int) -> Any:
+        """Parse the tokens `tokens(state_stack)` yields from the start symbol `start`.
+
+        The lexer reads `state_stack`; `state` is its top, kept in a local for speed.
+        """
         states = self.tables.states
         reductions = self.reductions
         on_shift = self.on_shift
         end_state = self.tables.end[start]
-        state_stack = [self.tables.start[start]]
+        state = self.tables.start[start]
+        state_stack = [state]
         value_stack: list[Any] = []
         push_state, push_value = state_stack.append, value_stack.append
-        for token in tokens(state_stack):
-            kind = token.type
+        for lexeme in tokens(state_stack):
+            kind = lexeme[0]
             while True:
-                code = states[state_stack[-1]].get(kind)
+                code = states[state].get(kind)
                 if code is None:
-                    raise UnexpectedToken(token, state_stack)
+                    raise UnexpectedToken(Token(*lexeme), state_stack)
                 if code >= 0:
+                    state = code
                     push_state(code)
-                    callback = on_shift.get(kind)
-                    push_value(token if callback is None else callback(token))
+                    shift = on_shift.get(kind)
+                    push_value(None if shift is None else shift(lexeme))
                     break
                 size, origin, reducer = reductions[-1 - code]
                 if size:
@@ -187,10 +203,11 @@ class Parser:
                 else:
                     children = []
                 push_value(children if reducer is None else reducer(children))
-                push_state(states[state_stack[-1]][origin])
+                state = states[state_stack[-1]][origin]
+                push_state(state)
         end = Token("$END", "", eof, eof)
         while True:
-            code = states[state_stack[-1]].get("$END")
+            code = states[state].get("$END")
             if code is None or code >= 0:
                 raise UnexpectedToken(end, state_stack)
             size, origin, reducer = reductions[-1 - code]
@@ -201,6 +218,13 @@ class Parser:
             else:
                 children = []
             push_value(children if reducer is None else reducer(children))
-            push_state(states[state_stack[-1]][origin])
-            if state_stack[-1] == end_state:
+            state = states[state_stack[-1]][origin]
+            push_state(state)
+            if state == end_state:
                 return value_stack[-1]
+
+
+def _shifter(method: Callable[[Token], Any] | None) -> Callable[[Lexeme], Any]:
+    if method is None:
+        return lambda lexeme: Token(*lexeme)
+    return lambda lexeme: method(Token(*lexeme))

@@ -1,4 +1,4 @@
-"""Stage 1, lexing: the text of one WIT file in, tokens (with global spans) out.
+"""Stage 1, lexing: the text of one WIT file in, tokens (`Lexeme`s, with global spans) out.
 
 Mirrors wit-parser's tokenizer (`ast/lex.rs`): the same tokens, the same identifier rules
 (`validate_id`), the same forbidden code points, nested block comments and string literals, and
@@ -25,7 +25,7 @@ from typing import Any
 from witgen.errors import Span, WitError
 from witgen.syntax import ast
 from witgen.syntax.identifiers import is_keylike_continue, is_keylike_start
-from witgen.syntax.lalr import Token
+from witgen.syntax.lalr import Lexeme
 from witgen.syntax.semver import parse_semver
 from witgen.syntax.tokens import (
     ATTRIBUTES,
@@ -353,7 +353,7 @@ class Source:
                 return value.upper()
         return kind
 
-    def _version_rest(self, major_start: int, pos: int) -> tuple[Token, int]:
+    def _version_rest(self, major_start: int, pos: int) -> tuple[Lexeme, int]:
         """wit-parser's `parse_version` after the major number: the rest of the version.
 
         `.minor.patch` are required; then `-pre` and `+build` parts made of identifiers,
@@ -376,7 +376,7 @@ class Source:
         except ValueError as err:
             raise WitError(str(err), span) from None
         version = ast.Version(text, span, major, minor, patch, pre, build)
-        token = Token("VERSION_REST", version, span[0], span[1])
+        token = ("VERSION_REST", version, span[0], span[1])
         return token, pos
 
     def _version_part(self, prefix: str, pos: int, version_end: int) -> tuple[int, int]:
@@ -407,14 +407,31 @@ class Source:
         if "U8" in actions and not (kind in ("MORETHAN", "UNDERSCORE") and kind in actions):
             raise self._error("type nesting too deep", start, end)
 
-    def tokens(self, state_stack: list[int]) -> Iterator[Token]:
+    def tokens(self, state_stack: list[int]) -> Iterator[Lexeme]:
         """The token stream for the parser whose stack this is; see the module docstring."""
         self.check_input()
-        base, scan = self.base, self.scan
-        pos = 1 if self.text.startswith("\ufeff") else 0  # lex.rs eats a UTF-8 BOM
+        base, scan, text = self.base, self.scan, self.text
+        pos = 1 if text.startswith("\ufeff") else 0  # lex.rs eats a UTF-8 BOM
         prev = prev2 = ""
+        match, keyword, punctuation = _TOKEN.match, KEYWORDS.get, PUNCTUATION
         while True:
-            kind, start, end, self.comments, value = scan(pos)
+            # `scan`'s two commonest cases inline (a word or punctuation after whitespace, no
+            # comment): a call less for most of a file's tokens
+            m = match(text, pos)
+            group = m.lastindex if m is not None else None
+            kind: str | None
+            if m is not None and group == _WORD:
+                value = m.group(_WORD)
+                kind = keyword(value, "ID")
+                start, end = m.span(_WORD)
+                self.comments = None
+            elif m is not None and group == _PUNCT:
+                value = m.group(_PUNCT)
+                kind = punctuation[value]
+                start, end = m.span(_PUNCT)
+                self.comments = None
+            else:
+                kind, start, end, self.comments, value = scan(pos)
             if self.type_depth >= MAX_TYPE_DEPTH:
                 self._check_type_depth(kind, start, end, state_stack)
             if kind is None:
@@ -422,7 +439,7 @@ class Source:
             if kind in _CONTEXTUAL:
                 kind = self._contextual(kind, value, end, prev, prev2, state_stack)
             pos = end
-            yield Token(kind, value, base + start, base + end)
+            yield kind, value, base + start, base + end
             # The parser accepted the token.
             if kind in _ON_ACCEPT:
                 if kind == "LESSTHAN":
