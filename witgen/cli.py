@@ -281,7 +281,8 @@ def _load(args: argparse.Namespace) -> Resolve:
     # Imported here, not at the top: it brings in the front end, which `--help` never needs.
     from witgen.resolve.loader import load
 
-    return load(args.path, features=_features(args.features), all_features=args.all_features)
+    features = _features(args.features)
+    return load(args.path, features=features, all_features=args.all_features, retain=_KEPT)
 
 
 def _plural(count: int, noun: str) -> str:
@@ -321,15 +322,16 @@ def _cmd_json(args: argparse.Namespace) -> int:
     resolve = _load(args)
     _keep_until_exit(resolve)
     # Printed unchanged: wasm-tools prints no trailing newline either.
-    _write_stdout(to_json(resolve))
+    _write_stdout(to_json(resolve, retain=_KEPT))
     return EXIT_OK
 
 
 # When witgen runs as its own process (`entry`) and a front-end command (`json`, `check`) has
 # succeeded, the process ends with `os._exit` once its output is flushed: freeing a large model
-# object by object, then the interpreter's own teardown, is pointless work at exit (about 50 ms
-# after `witgen json` on a 1 MiB package). These commands hand what they built to
-# `_keep_until_exit` so that it is not freed on their return either. Other commands (which may
+# object by object, then the interpreter's own teardown, is pointless work at exit (about 80 ms
+# of `witgen json` on a 1 MiB package). These commands hand what they built to
+# `_keep_until_exit`, and the loader and JSON writer their intermediate results to `_KEPT`, so
+# that none is freed on the way either. Other commands (which may
 # start processes or hold native resources) exit normally, and in-process callers of `main()`
 # keep nothing.
 _KEPT: list[object] | None = None
