@@ -20,14 +20,13 @@ from typing import Any
 
 from witgen.data import data_path
 
-# What the lexer yields: (type, value, start, end), the type a terminal name, the span global.
-# Tuples, as most tokens are punctuation the parser drops: only a token a rule keeps becomes a
-# `Token` (about half of them).
+# What the lexer yields and the builder gets: (type, value, start, end), the type a terminal
+# name, the span global. Plain tuples: a quarter of a million of them in a 1 MiB file.
 Lexeme = tuple[str, Any, int, int]
 
 
 class Token:
-    """A token a rule keeps (or the parser stopped at): type (a terminal name), value, span."""
+    """The token the parser stopped at: type (a terminal name), value and span."""
 
     __slots__ = ("type", "value", "start_pos", "end_pos")
 
@@ -54,7 +53,7 @@ class Rule:
 
 
 class Tables:
-    __slots__ = ("start", "end", "states", "rules", "shapes", "kept")
+    __slots__ = ("start", "end", "states", "rules", "shapes")
 
     def __init__(
         self,
@@ -63,7 +62,6 @@ class Tables:
         states: list[dict[str, int]],
         rules: list[Rule],
         shapes: list[tuple[int, str, bool, Any, int]],
-        kept: list[str],
     ) -> None:
         self.start = start
         self.end = end
@@ -72,7 +70,6 @@ class Tables:
         self.rules = rules
         # per rule: (size, callback name, expand1, keep, trailing nones), as in the tables file
         self.shapes = shapes
-        self.kept = kept  # the terminals some rule keeps as a child
 
 
 def load_tables() -> Tables:
@@ -83,7 +80,7 @@ def load_tables() -> Tables:
         (size, callback, expand1, keep, trailing)
         for _origin, size, callback, expand1, keep, trailing in data["rules"]
     ]
-    return Tables(data["start"], data["end"], data["states"], rules, shapes, data["kept"])
+    return Tables(data["start"], data["end"], data["states"], rules, shapes)
 
 
 class UnexpectedToken(Exception):
@@ -164,11 +161,13 @@ class Parser:
             (rule.size, rule.origin, _reducer(builder, shape))
             for rule, shape in zip(tables.rules, tables.shapes, strict=True)
         ]
-        # per kept terminal: what its shift pushes (a Token, or what the builder makes of it);
-        # the parser pushes None for the others, which no rule keeps
+        # the terminals a builder method turns into a value when shifted; others are pushed as
+        # their lexemes (and most of those dropped by the rule that reduces them)
         self.on_shift: dict[str, Callable[[Lexeme], Any]] = {}
-        for name in tables.kept:
-            self.on_shift[name] = _shifter(getattr(builder, name, None))
+        for name in {symbol for actions in tables.states for symbol in actions}:
+            method = getattr(builder, name, None) if name.isupper() else None
+            if method is not None:
+                self.on_shift[name] = method
 
     def parse(self, tokens: Callable[[list[int]], Iterable[Lexeme]], start: str, eof: int) -> Any:
         """Parse the tokens `tokens(state_stack)` yields from the start symbol `start`.
@@ -193,7 +192,7 @@ class Parser:
                     state = code
                     push_state(code)
                     shift = on_shift.get(kind)
-                    push_value(None if shift is None else shift(lexeme))
+                    push_value(lexeme if shift is None else shift(lexeme))
                     break
                 size, origin, reducer = reductions[-1 - code]
                 if size:
@@ -222,9 +221,3 @@ class Parser:
             push_state(state)
             if state == end_state:
                 return value_stack[-1]
-
-
-def _shifter(method: Callable[[Token], Any] | None) -> Callable[[Lexeme], Any]:
-    if method is None:
-        return lambda lexeme: Token(*lexeme)
-    return lambda lexeme: method(Token(*lexeme))

@@ -16,8 +16,7 @@ The file holds:
   explicit: `callback` is the name the parser's builder method would have (alias or rule name),
   `expand1` is lark's `?rule` (a single child stands for the rule), `keep` lists the kept children
   as `[index, splice, nones_before]` (or is null when every child is kept as it is; `splice`
-  inlines a `_rule`'s children, `nones_before` are `[optional]` placeholders);
-- `kept`: the terminals some rule keeps as a child (the parser drops the others when shifted).
+  inlines a `_rule`'s children, `nones_before` are `[optional]` placeholders).
 """
 
 from __future__ import annotations
@@ -88,12 +87,6 @@ def build_tables(grammar: str) -> dict[str, Any]:
             number[table.end_states[name]] = len(number)
     assert len(number) == len(states), "unreachable LALR states"
 
-    kept: set[str] = set()
-    for rule in lark.rules:
-        keep, _ = _keep(rule)
-        indices = range(len(rule.expansion)) if keep is None else [i for i, _, _ in keep]
-        kept.update(rule.expansion[i].name for i in indices if rule.expansion[i].is_term)
-
     rule_ids: dict[Any, int] = {}
     rules: list[list[Any]] = []
     out_states: list[dict[str, int]] = [{} for _ in number]
@@ -126,7 +119,6 @@ def build_tables(grammar: str) -> dict[str, Any]:
         "end": {name: number[table.end_states[name]] for name in START_SYMBOLS},
         "states": out_states,
         "rules": rules,
-        "kept": sorted(kept),
     }
 
 
@@ -144,8 +136,7 @@ def tables_text(grammar: str) -> str:
     lines.append("],")
     lines.append('"rules": [')
     lines.append(",\n".join(dump(r, separators=(",", ":")) for r in data["rules"]))
-    lines.append("],")
-    lines.append(f'"kept": {dump(data["kept"])}')
+    lines.append("]")
     lines.append("}")
     return "\n".join(lines) + "\n"
 

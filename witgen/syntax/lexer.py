@@ -89,6 +89,8 @@ RawToken = tuple[str | None, int, int, list[Span] | None, Any]
 
 # Token types `_contextual` may change, and the ones with work to do once accepted.
 _CONTEXTUAL = frozenset(("ID", "INTEGER"))
+# The previous tokens after which `_contextual` may change one (besides `get` and `set` anywhere).
+_CONTEXT_BEFORE = frozenset(("AT", "LPAR", "COMMA"))
 _ON_ACCEPT = frozenset(("LESSTHAN", "MORETHAN", "INTEGER", "LIST_SIZE"))
 
 _NO_DOCS = ast.Docs()
@@ -109,8 +111,6 @@ class Source:
         self.eof = base + len(text)
         # comments before the token most recently handed to the parser (the lookahead)
         self.comments: list[Span] | None = None
-        # `<` minus `>` accepted so far: the depth of the next type (own/borrow never hold one)
-        self.type_depth = 0
 
     # -- errors --
 
@@ -413,6 +413,7 @@ class Source:
         base, scan, text = self.base, self.scan, self.text
         pos = 1 if text.startswith("\ufeff") else 0  # lex.rs eats a UTF-8 BOM
         prev = prev2 = ""
+        depth = 0  # `<` minus `>` accepted so far: the depth of the next type
         match, keyword, punctuation = _TOKEN.match, KEYWORDS.get, PUNCTUATION
         while True:
             # `scan`'s two commonest cases inline (a word or punctuation after whitespace, no
@@ -432,20 +433,23 @@ class Source:
                 self.comments = None
             else:
                 kind, start, end, self.comments, value = scan(pos)
-            if self.type_depth >= MAX_TYPE_DEPTH:
+            if depth >= MAX_TYPE_DEPTH:
                 self._check_type_depth(kind, start, end, state_stack)
             if kind is None:
                 return
-            if kind in _CONTEXTUAL:
+            # (`_contextual` changes nothing unless one of these holds: most identifiers skip it)
+            if kind in _CONTEXTUAL and (
+                prev in _CONTEXT_BEFORE or value == "get" or value == "set"
+            ):
                 kind = self._contextual(kind, value, end, prev, prev2, state_stack)
             pos = end
             yield kind, value, base + start, base + end
             # The parser accepted the token.
             if kind in _ON_ACCEPT:
                 if kind == "LESSTHAN":
-                    self.type_depth += 1
+                    depth += 1
                 elif kind == "MORETHAN":
-                    self.type_depth -= 1
+                    depth -= 1
                 elif kind == "LIST_SIZE":
                     if unsigned(value, 32) is None:
                         raise self._error(

@@ -20,7 +20,7 @@ from witgen.errors import Span, WitError
 from witgen.records import replace
 from witgen.syntax import ast
 from witgen.syntax.identifiers import validate_id
-from witgen.syntax.lalr import Parser, Tables, Token, UnexpectedToken, load_tables
+from witgen.syntax.lalr import Lexeme, Parser, Tables, Token, UnexpectedToken, load_tables
 from witgen.syntax.lexer import Source
 from witgen.syntax.tokens import describe, unsigned
 
@@ -32,15 +32,20 @@ MAX_PACKAGE_DEPTH = 100
 _Prelude = tuple[ast.Docs, tuple[ast.Attribute, ...]]
 
 
-def _span(token: Token) -> Span:
+def _span(lexeme: Lexeme) -> Span:
+    return (lexeme[2], lexeme[3])
+
+
+def _token_span(token: Token) -> Span:
     return (token.start_pos, token.end_pos)
 
 
 class _Builder:
     """Builds AST nodes as the parser reduces rules; methods are named after rules (or aliases).
 
-    Each method gets the rule's children in a list (anonymous punctuation and keywords filtered
-    out, `[optional]` parts as None) and unpacks it on its first line.
+    Each method gets the rule's children in a sequence (anonymous punctuation and keywords
+    filtered out, `[optional]` parts as None) and unpacks it on its first line. A token among them
+    is its lexer tuple (`Lexeme`: type, value, start, end).
 
     Methods named after terminals (ID, PACKAGE, the primitive types) run when the parser
     *shifts* the token, which is when wit-parser checks it: before looking at the next token.
@@ -60,20 +65,21 @@ class _Builder:
 
     # -- terminals --
 
-    def ID(self, token: Token) -> ast.Id:
+    def ID(self, token: Lexeme) -> ast.Id:
         # parse_id / parse_explicit_id: `%` only lets a keyword through, the rules are the same
-        name = token.value[1:] if token.value.startswith("%") else token.value
-        validate_id(name, token.start_pos)
-        return ast.Id(name, _span(token))
+        _, text, start, end = token
+        name = text[1:] if text.startswith("%") else text
+        validate_id(name, start)
+        return ast.Id(name, (start, end))
 
-    def primitive(self, keyword: Token) -> ast.Primitive:
-        return ast.Primitive(keyword.value, _span(keyword))
+    def primitive(self, keyword: Lexeme) -> ast.Primitive:
+        return ast.Primitive(keyword[1], (keyword[2], keyword[3]))
 
     # each primitive type is its own keyword terminal, built into a node when shifted
     U8 = U16 = U32 = U64 = S8 = S16 = S32 = S64 = F32 = F64 = primitive
     CHAR = BOOL = STRING = ERROR_CONTEXT = primitive
 
-    def PACKAGE(self, token: Token) -> Token:
+    def PACKAGE(self, token: Lexeme) -> Lexeme:
         # PackageFile::parse_nested checks the depth right after the `package` keyword
         if self.package_depth >= MAX_PACKAGE_DEPTH:
             raise WitError("package nesting too deep", _span(token))
@@ -125,7 +131,7 @@ class _Builder:
 
     def semver(self, c: list[Any]) -> ast.Version:
         _major, rest = c
-        version: ast.Version = rest.value
+        version: ast.Version = rest[1]
         return version
 
     # -- what precedes an item: docs, then attributes --
@@ -151,7 +157,7 @@ class _Builder:
 
     def external_id(self, c: list[Any]) -> ast.ExternalId:
         name, literal = c
-        return ast.ExternalId(_span(name), literal.value)
+        return ast.ExternalId(_span(name), literal[1])
 
     # -- interfaces --
 
@@ -288,7 +294,7 @@ class _Builder:
 
     def fixed_list_type(self, c: list[Any]) -> ast.FixedLengthList:
         keyword, ty, size = c
-        return ast.FixedLengthList(_span(keyword), ty, unsigned(size.value, 32) or 0)
+        return ast.FixedLengthList(_span(keyword), ty, unsigned(size[1], 32) or 0)
 
     def map_type(self, c: list[Any]) -> ast.Map:
         keyword, key, value = c
@@ -397,11 +403,11 @@ def _identifier_error(token: Token, expected: frozenset[str], source: Source) ->
     name = token.value[1:] if token.value.startswith("%") else token.value
     if "ATTR_SINCE" in expected:
         validate_id(name, token.start_pos)
-        return WitError(f"unknown attribute `{name}`", _span(token))
+        return WitError(f"unknown attribute `{name}`", _token_span(token))
     for key, word in (("VERSION_KEY", "version"), ("FEATURE_KEY", "feature")):
         if key in expected:
             validate_id(name, token.start_pos)
-            return WitError(f"expected `{word}`, found `{name}`", _span(token))
+            return WitError(f"expected `{word}`, found `{name}`", _token_span(token))
     if "GET" in expected and not token.value.startswith("%"):
         # Func::parse reads a plain identifier as a possible `get`/`set`: it validates it, and
         # for `get`/`set` looks on for a `(`, so a lexical error there is its error
@@ -425,16 +431,18 @@ def _syntax_error(
     if start == "world_spec" and not expected:
         # the whole specifier was reduced (the accepting state has no actions) and a token is
         # left: `parse_use_path` parses one path, then refuses whatever follows it
-        return WitError("trailing tokens in path specifier", _span(token))
+        return WitError("trailing tokens in path specifier", _token_span(token))
     if token.type == "ID":
         special = _identifier_error(token, expected, source)
         if special is not None:
             return special
     if token.type == "PACKAGE" and "WORLD" in expected:
         # only after attributes: AstItem::parse then PackageFile::parse_nested refuses them
-        return WitError("cannot place attributes on nested packages", _span(token))
+        return WitError("cannot place attributes on nested packages", _token_span(token))
     wanted = _wanted(expected, after)
-    return WitError(f"expected {wanted}, found {describe(token.type, token.value)}", _span(token))
+    return WitError(
+        f"expected {wanted}, found {describe(token.type, token.value)}", _token_span(token)
+    )
 
 
 def _error_stack(tables: Tables, stack: list[int]) -> list[int]:
