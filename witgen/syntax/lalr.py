@@ -156,15 +156,25 @@ class Parser:
 
     def __init__(self, tables: Tables, builder: object) -> None:
         self.tables = tables
-        # per rule: (size, origin, reducer), the three things a reduction needs
+        # The actions by symbol, then state: `columns[symbol][state]` (None: no action). A token
+        # looks up its column once, then each step of the loop indexes a list by state.
+        n = len(tables.states)
+        self.columns: dict[str, list[int | None]] = {}
+        for state, actions in enumerate(tables.states):
+            for symbol, code in actions.items():
+                column = self.columns.get(symbol)
+                if column is None:
+                    column = self.columns[symbol] = [None] * n
+                column[state] = code
+        # per rule: (size, the column of its origin (where to go after it), reducer)
         self.reductions = [
-            (rule.size, rule.origin, _reducer(builder, shape))
+            (rule.size, self.columns[rule.origin], _reducer(builder, shape))
             for rule, shape in zip(tables.rules, tables.shapes, strict=True)
         ]
         # the terminals a builder method turns into a value when shifted; others are pushed as
         # their lexemes (and most of those dropped by the rule that reduces them)
         self.on_shift: dict[str, Callable[[Lexeme], Any]] = {}
-        for name in {symbol for actions in tables.states for symbol in actions}:
+        for name in self.columns:
             method = getattr(builder, name, None) if name.isupper() else None
             if method is not None:
                 self.on_shift[name] = method
@@ -174,7 +184,8 @@ class Parser:
 
         The lexer reads `state_stack`; `state` is its top, kept in a local for speed.
         """
-        states = self.tables.states
+        columns = self.columns
+        nothing: list[int | None] = [None] * len(self.tables.states)  # a token no state takes
         reductions = self.reductions
         on_shift = self.on_shift
         end_state = self.tables.end[start]
@@ -184,17 +195,18 @@ class Parser:
         push_state, push_value = state_stack.append, value_stack.append
         for lexeme in tokens(state_stack):
             kind = lexeme[0]
+            column = columns.get(kind, nothing)
+            shift = on_shift.get(kind)
             while True:
-                code = states[state].get(kind)
+                code = column[state]
                 if code is None:
                     raise UnexpectedToken(Token(*lexeme), state_stack)
                 if code >= 0:
                     state = code
                     push_state(code)
-                    shift = on_shift.get(kind)
                     push_value(lexeme if shift is None else shift(lexeme))
                     break
-                size, origin, reducer = reductions[-1 - code]
+                size, goto, reducer = reductions[-1 - code]
                 if size:
                     children = value_stack[-size:]
                     del state_stack[-size:]
@@ -202,14 +214,15 @@ class Parser:
                 else:
                     children = []
                 push_value(children if reducer is None else reducer(children))
-                state = states[state_stack[-1]][origin]
+                state = goto[state_stack[-1]]  # type: ignore[assignment]  # the table has one
                 push_state(state)
         end = Token("$END", "", eof, eof)
+        column = columns.get("$END", nothing)
         while True:
-            code = states[state].get("$END")
+            code = column[state]
             if code is None or code >= 0:
                 raise UnexpectedToken(end, state_stack)
-            size, origin, reducer = reductions[-1 - code]
+            size, goto, reducer = reductions[-1 - code]
             if size:
                 children = value_stack[-size:]
                 del state_stack[-size:]
@@ -217,7 +230,7 @@ class Parser:
             else:
                 children = []
             push_value(children if reducer is None else reducer(children))
-            state = states[state_stack[-1]][origin]
+            state = goto[state_stack[-1]]  # type: ignore[assignment]  # the table has one
             push_state(state)
             if state == end_state:
                 return value_stack[-1]
