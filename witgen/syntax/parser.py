@@ -54,10 +54,12 @@ class _Builder:
     def __init__(self) -> None:
         self.source: Source | None = None
         self.package_depth = 0
+        self.valid_names: set[str] = set()  # the identifiers of this file validated so far
 
     def begin(self, source: Source) -> None:
         self.source = source
         self.package_depth = 0
+        self.valid_names = set()
 
     def _docs(self) -> ast.Docs:
         assert self.source is not None
@@ -69,7 +71,9 @@ class _Builder:
         # parse_id / parse_explicit_id: `%` only lets a keyword through, the rules are the same
         _, text, start, end = token
         name = text[1:] if text.startswith("%") else text
-        validate_id(name, start)
+        if name not in self.valid_names:  # (a file uses the same few names over and over)
+            validate_id(name, start)
+            self.valid_names.add(name)
         return ast.Id(name, (start, end))
 
     def primitive(self, keyword: Lexeme) -> ast.Primitive:
@@ -507,3 +511,4 @@ def _parse(text: str, base: int, start: str) -> Any:
             raise WitError("file is too large to parse", (base, base)) from None
         finally:
             _BUILDER.source = None
+            _BUILDER.valid_names = set()
