@@ -1,8 +1,9 @@
 """The entry point for binary input: the bytes of a `.wasm` to a `Resolve`, or one clear error.
 
 In: the file's bytes and its path (for messages). Out: a `decode.Decoded`: the `Resolve`, its main
-package and, for a component, the world `root`. Runs the three stages (`section_reader`, `typecheck`,
-`decode`) and injects the `package-docs` metadata, as `wasm-tools component wit X.wasm` does.
+package and, for a component, the world `root`. Runs the three stages (`section_reader`,
+`typecheck`, `decode`) and injects the `package-docs` metadata, as `wasm-tools component wit
+X.wasm` does.
 
 Every failure is a `ComponentError` (a `WitError`, so the command line prints it and exits 1):
 `PATH: MESSAGE`, with `(at byte offset N)` when the bytes themselves are at fault.

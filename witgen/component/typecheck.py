@@ -1,7 +1,8 @@
 """Stage 2 of reading a component: its section syntax to types, as wasmparser's validator types it.
 
-In: the `sections.Section`s of a component (from `section_reader`). Out: a `Typed` component: the arena, and the component's
-imports and exports (`arena.Item`s) in file order, plus the custom sections found on the way.
+In: the `sections.Section`s of a component (from `section_reader`). Out: a `Typed` component: the
+arena, and the component's imports and exports (`arena.Item`s) in file order, plus the custom
+sections found on the way.
 
 One `State` per component, instance type or component type being read, holding its index spaces
 (types, functions, instances, components) and its imports and exports; a stack of states makes
