@@ -12,7 +12,7 @@ Exit statuses: 0 success, 1 bad input (the message is printed as `error: ...`), 
 
 Start-up time matters (`witgen check` on a small file should cost about as much as starting the
 `wasm-tools` launcher), so this module imports only the standard library pieces it needs; the front
-end (`witgen.resolve`, and lark through it) is imported inside the command handlers, and the code
+end (`witgen.resolve` and the parser tables) is imported inside the command handlers, and the code
 generator (jinja2, black) only by the main form's handler.
 """
 
@@ -22,9 +22,30 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from witgen import __version__
+from witgen.cli_help import (
+    ALL_FEATURES_HELP,
+    BUILD_USAGE,
+    CACHE_FOLDER_HELP,
+    CACHE_USAGE,
+    CHECK_HELP,
+    DESCRIPTION,
+    EPILOG,
+    EXIT_STATUS_HELP,
+    FEATURE_HELP,
+    GUEST_HELP,
+    MAIN_FORM_OPTIONS,
+    MAIN_USAGE,
+    MESSAGE_FORMAT_HELP,
+    NO_PRECOMPILE_HELP,
+    OUT_HELP,
+    STUB_WASI_HELP,
+    USAGE,
+    WIT_OUT_HELP,
+    WORLD_HELP,
+)
 from witgen.diagnostics import FORMATS, Reporter
 from witgen.errors import Diagnostic, WitError
 
@@ -42,87 +63,6 @@ EXIT_INTERRUPTED = 130  # the shell's 128 + SIGINT
 # Set to re-raise internal errors with their traceback (for witgen's own developers).
 DEBUG_ENV = "WITGEN_TRACEBACK"
 
-MAIN_USAGE = (
-    "witgen PATH -o OUT [--world NAME] [--guest] [--check] [--features LIST | --all-features]"
-)
-BUILD_USAGE = (
-    "witgen build PATH MODULE.py -o PLUGIN.wasm [--world NAME] [--stub-wasi] [--no-precompile]"
-    " [--features LIST | --all-features]"
-)
-CACHE_USAGE = "witgen cache {info,clear} [FOLDER]"
-
-USAGE = f"""\
-{MAIN_USAGE}
-       witgen [--check]              (every entry of [tool.witgen] in pyproject.toml)
-       {BUILD_USAGE}
-       {CACHE_USAGE}
-       witgen json PATH [--features LIST | --all-features]
-       witgen check PATH [--features LIST | --all-features]
-       witgen wit PATH [-o DIR] [--features LIST | --all-features]
-       witgen --help | --version"""
-
-DESCRIPTION = """\
-witgen reads WIT, the interface language of the WebAssembly Component Model, and generates typed
-Python host bindings for wasmtime from it. PATH is a .wit file or a package directory (its deps/
-folder holds the packages it depends on), or a .wasm component, whose interface witgen reads."""
-
-EXIT_STATUS_HELP = (
-    "exit status: 0 ok, 1 bad input (message on stderr), 2 usage error, 70 internal error,"
-    " 130 interrupted"
-)
-
-EPILOG = f"""\
-A command name counts only as the first argument: `witgen check` is the command, `witgen ./check`
-names a path. `witgen COMMAND --help` describes a command's options.
-
-`witgen PATH -o OUT [--world NAME]` writes the Python package OUT/<world>/ (the world's name in
-snake_case) with wasmtime host bindings for the world; --world may be left out when the root
-package has one world. With --guest it writes OUT/<world>_guest/ instead: the classes a plugin
-written in Python subclasses, and the functions it calls the host with.
-
-`witgen build PATH MODULE.py -o PLUGIN.wasm` turns such a plugin module into a component with
-componentize-py (`pip install 'witgen[guest]'`).
-
-Every form takes `--message-format json`: errors and warnings on stderr as one JSON object per line
-(severity, message, file, line, column, rendered). Messages are coloured on a terminal unless
-NO_COLOR is set (FORCE_COLOR forces colour).
-
-{EXIT_STATUS_HELP}"""
-
-CHECK_HELP = (
-    "write nothing; exit 0 when the files on disk are what generation would write, 1 (with what"
-    " differs) when they are not"
-)
-FEATURE_HELP = "enable these @unstable features (comma-separated; may be repeated)"
-MESSAGE_FORMAT_HELP = (
-    "how errors and warnings are printed on stderr: human (the default; coloured on a terminal"
-    " unless NO_COLOR is set) or json (one JSON object per line)"
-)
-ALL_FEATURES_HELP = "enable every @unstable feature"
-OUT_HELP = "the folder to write the package into"
-MAIN_FORM_OPTIONS = (
-    "options of `witgen PATH -o OUT` (`witgen [--check]` takes --check and --message-format)"
-)
-WORLD_HELP = "`name` or `ns:pkg/name[@version]` (default: the root package's only world)"
-GUEST_HELP = "write a plugin author's guest wrappers, OUT/<world>_guest/, instead of host bindings"
-STUB_WASI_HELP = (
-    "build a component that imports no WASI at all (componentize-py's --stub-wasi), for a plugin"
-    " that needs nothing but the host's imports: any WASI call it makes (print(), time.time(),"
-    " an import during a call) traps, and `random`'s seed is fixed at build time"
-)
-NO_PRECOMPILE_HELP = (
-    "do not compile the component into load()'s compiled-component cache after the build (the"
-    " first load() then compiles it)"
-)
-CACHE_FOLDER_HELP = (
-    "the cache folder (default: the one load() uses by default, under $XDG_CACHE_HOME or"
-    " ~/.cache)"
-)
-WIT_OUT_HELP = (
-    "write one file per package instead, as `wasm-tools component wit --out-dir` does:"
-    " DIR/NAME.wit and the others in DIR/deps/"
-)
-
 
 class _Parser(argparse.ArgumentParser):
     """An ArgumentParser that reports usage errors by exception, so `main` can return the status.
@@ -135,6 +75,31 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
         raise _UsageError(f"{self.prog}: error: {message}")
+
+    # argparse makes a help formatter in every `add_argument` (to check the metavar) and in
+    # `add_subparsers` (for a prog prefix our subcommands do not use), and a formatter asks
+    # `shutil` (an import of a few ms) for the terminal's width, which neither reads. Help and
+    # usage text still get the real width.
+    _width_unused = False
+
+    def add_argument(self, *args: Any, **kwargs: Any) -> argparse.Action:
+        self._width_unused = True
+        try:
+            return super().add_argument(*args, **kwargs)
+        finally:
+            self._width_unused = False
+
+    def add_subparsers(self, *args: Any, **kwargs: Any) -> Any:
+        self._width_unused = True
+        try:
+            return super().add_subparsers(*args, **kwargs)
+        finally:
+            self._width_unused = False
+
+    def _get_formatter(self) -> argparse.HelpFormatter:
+        if self._width_unused:
+            return argparse.HelpFormatter(self.prog, width=80)
+        return super()._get_formatter()
 
 
 class _UsageError(Exception):
@@ -253,10 +218,11 @@ def _features(raw: list[str]) -> list[str]:
 
 
 def _load(args: argparse.Namespace) -> Resolve:
-    # Imported here, not at the top: it brings in the parser (and lark), which `--help` never needs.
+    # Imported here, not at the top: it brings in the front end, which `--help` never needs.
     from witgen.resolve.loader import load
 
-    return load(args.path, features=_features(args.features), all_features=args.all_features)
+    features = _features(args.features)
+    return load(args.path, features=features, all_features=args.all_features, retain=_KEPT)
 
 
 def _plural(count: int, noun: str) -> str:
@@ -293,9 +259,27 @@ def _write_stdout(text: str) -> None:
 def _cmd_json(args: argparse.Namespace) -> int:
     from witgen.resolve.jsonout import to_json
 
+    resolve = _load(args)
+    _keep_until_exit(resolve)
     # Printed unchanged: wasm-tools prints no trailing newline either.
-    _write_stdout(to_json(_load(args)))
+    _write_stdout(to_json(resolve, retain=_KEPT))
     return EXIT_OK
+
+
+# When witgen runs as its own process (`entry`) and a front-end command (`json`, `check`) has
+# succeeded, the process ends with `os._exit` once its output is flushed: freeing a large model
+# object by object, then the interpreter's own teardown, is pointless work at exit (about 80 ms
+# of `witgen json` on a 1 MiB package). These commands hand what they built to
+# `_keep_until_exit`, and the loader and JSON writer their intermediate results to `_KEPT`, so
+# that none is freed on the way either. Other commands (which may
+# start processes or hold native resources) exit normally, and in-process callers of `main()`
+# keep nothing.
+_KEPT: list[object] | None = None
+
+
+def _keep_until_exit(value: object) -> None:
+    if _KEPT is not None:
+        _KEPT.append(value)
 
 
 def _cmd_generate(args: argparse.Namespace) -> int:
@@ -507,7 +491,9 @@ def _cmd_wit(args: argparse.Namespace) -> int:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    _write_stdout(summary(_load(args)) + "\n")
+    resolve = _load(args)
+    _keep_until_exit(resolve)
+    _write_stdout(summary(resolve) + "\n")
     return EXIT_OK
 
 
@@ -682,21 +668,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERNAL
 
 
-# lark imports `interegular` (for its `strict` grammar check) and `regex` (for its `regex=True`
-# option) whenever they are installed; witgen's command line uses neither, and the two imports
-# cost about 10 ms of the start-up `witgen check` is measured on. The console script and
-# `python -m witgen` hide them while lark loads; `main()` itself (what tests call) does not.
-_LARK_EXTRAS = ("interegular", "regex")
-
-
 def entry() -> int:
-    """The console script and `python -m witgen`: `main()` with lark's unused extras hidden."""
-    hidden = [name for name in _LARK_EXTRAS if name not in sys.modules]
-    for name in hidden:
-        sys.modules[name] = None  # type: ignore[assignment]  # makes `import name` fail fast
+    """The console script and `python -m witgen`: `main()`, then a quick exit (see `_KEPT`)."""
+    global _KEPT
+    _KEPT = []
+    status = main()
+    if not _KEPT:
+        return status
     try:
-        import lark  # noqa: F401  # loaded now, while the extras are hidden
-    finally:
-        for name in hidden:
-            del sys.modules[name]
-    return main()
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        return status  # a stream is closed or broken: leave it to the interpreter's own exit
+    os._exit(status)

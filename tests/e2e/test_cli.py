@@ -550,11 +550,17 @@ def test_ten_thousand_nested_lists(tmp_path: Path) -> None:
 @pytest.fixture
 def fake_loader(monkeypatch: pytest.MonkeyPatch) -> Iterator[types.SimpleNamespace]:
     """Replace `witgen.resolve.loader` with a module whose `load` raises `state.error`."""
-    state = types.SimpleNamespace(error=None, calls=[])
+    state = types.SimpleNamespace(error=None, calls=[], retained=[])
     module = types.ModuleType("witgen.resolve.loader")
 
-    def load(path: str, features: Iterable[str] = (), all_features: bool = False) -> object:
+    def load(
+        path: str,
+        features: Iterable[str] = (),
+        all_features: bool = False,
+        retain: list[object] | None = None,
+    ) -> object:
         state.calls.append((path, list(features), all_features))
+        state.retained.append(retain)
         if state.error is not None:
             raise state.error
         return types.SimpleNamespace(packages=[1], worlds=[1, 2], interfaces=[1, 2, 3], types=[])
@@ -572,6 +578,8 @@ def test_features_reach_the_loader(
     assert main(["check", "--all-features", "y.wit"]) == 0
     assert fake_loader.calls == [("x.wit", ["a", "b", "c"], False), ("y.wit", [], True)]
     assert capsys.readouterr().out == "ok: 1 package, 2 worlds, 3 interfaces\n" * 2
+    # in-process, main() keeps nothing alive (only the console script's quick exit does)
+    assert fake_loader.retained == [None, None]
 
 
 def test_wit_error_is_printed_as_rendered(

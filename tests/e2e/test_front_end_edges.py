@@ -32,8 +32,8 @@ from witgen.resolve.loader import load  # noqa: E402
 
 needs_reference = pytest.mark.skipif(not reference.available(), reason=reference.SKIP_REASON)
 
-# Frames the front end may use beyond its caller's: lark's parser, the loader, the resolver and the
-# JSON writer nest a few dozen deep, and wit-parser's own limit of 100 nested types another ~300.
+# Frames the front end may use beyond its caller's: the LALR parser, the loader, the resolver
+# and the JSON writer nest a few dozen deep, and wit-parser's limit of 100 nested types ~300 more.
 HEADROOM = 400
 
 

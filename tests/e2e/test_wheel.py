@@ -91,6 +91,8 @@ def test_wheel_installs_and_runs_outside_the_tree(tmp_path: Path) -> None:
     assert not package_dir.is_relative_to(REPO)
     grammar = package_dir / "_data" / "grammars" / "wit.lark"
     assert grammar.is_file() and grammar.stat().st_size > 0
+    # the parser runs on the tables built from the grammar ahead of time (no lark at run time)
+    assert grammar.with_name("wit.tables.json").is_file()
 
     shutil.copy(REPO / "wit" / "plugin.wit", work / "plugin.wit")
     witgen = str(bindir / "witgen")

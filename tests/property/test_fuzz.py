@@ -1,6 +1,7 @@
 """Robustness fuzz of the front end: whatever the input, the parser entry point and the loader
 either succeed or raise `WitError`. No other exception may escape (no `IndexError` from a lexer,
-no lark exception, no `RecursionError` on deep nesting, no `UnicodeDecodeError` from a file).
+no parser-internal exception, no `RecursionError` on deep nesting, no `UnicodeDecodeError` from a
+file).
 
 Inputs come from `strategies.fuzz_text` (token soup, random code points including the forbidden
 ones, decoded random bytes, deeply nested constructs). The `ci` profile runs a few thousand inputs

@@ -6,11 +6,16 @@ messages) or against the component-model rules cited in each module.
 
 from __future__ import annotations
 
+import copy
+import json
+
 import pytest
 
 from witgen.errors import WitError
+from witgen.records import Struct, replace
 from witgen.resolve import model as m
 from witgen.resolve.includes import rename
+from witgen.resolve.jsonout import pretty
 from witgen.resolve.lower_attributes import docs_text
 from witgen.resolve.names import NameScope, check_members, name_key
 from witgen.resolve.semver import version_gt, version_key
@@ -128,3 +133,58 @@ def test_setters_move_after_their_getter_only_when_listed_before_it() -> None:
 
     assert setters_after_getters(["[set]z", "a", "[get]z"]) == ["a", "[get]z", "[set]z"]
     assert setters_after_getters(["[get]z", "a", "[set]z"]) == ["[get]z", "a", "[set]z"]
+
+
+# --- records: the copy the resolver makes of every type and interface -------------------------
+
+
+def _record_types() -> list[type[Struct]]:
+    import witgen.resolve.unresolved  # noqa: F401  # defines records too
+
+    found, todo = [], list(Struct.__subclasses__())
+    while todo:
+        cls = todo.pop()
+        found.append(cls)
+        todo += cls.__subclasses__()
+    return found
+
+
+def test_every_record_type_declares_its_own_fields_and_only_those() -> None:
+    # `Struct.__copy__` copies `type(self).__slots__`: no record may add fields to another's
+    # (they would not be copied) or go without `__slots__` (a `__dict__` would not be copied)
+    types = _record_types()
+    assert len(types) > 50
+    for cls in types:
+        assert "__slots__" in cls.__dict__, cls
+        assert not any(base.__dict__.get("__slots__") for base in cls.__mro__[1:]), cls
+
+
+def test_a_copied_record_is_equal_and_separate() -> None:
+    field = m.Field("f", "u32", "d", (1, 2))
+    twin = copy.copy(field)
+    assert twin == field and twin is not field
+    twin.name = "g"
+    assert field.name == "f"
+    changed = replace(field, ty="u8")
+    assert (changed.name, changed.ty, changed.docs, changed.span) == ("f", "u8", "d", (1, 2))
+
+
+# --- the JSON writer -----------------------------------------------------------------------------
+
+
+def test_pretty_writes_what_json_dumps_writes_with_indent_2() -> None:
+    # serde_json's pretty form is the standard library's `indent=2` (checked against wasm-tools by
+    # the conformance and differential tests); every value shape, nested and empty, in place
+    data = {
+        "s": 'a"b\\c\n\u00e9\u2028',
+        "i": 7,
+        "n": None,
+        "t": True,
+        "f": False,
+        "empty": {},
+        "none": [],
+        "list": ["x", 3, None, True, {"k": [[], {}, [1, "y"]]}, [{"z": None}]],
+        "nested": {"a": {"b": {"c": 0}}},
+    }
+    assert pretty(data) == json.dumps(data, indent=2, ensure_ascii=False)
+    assert pretty([]) == "[]" and pretty("x") == '"x"' and pretty(None) == "null"

@@ -2,9 +2,10 @@
 
 Three stages, like the WIT front end's:
 
-* `binary`: the bytes to the syntax of the sections that carry types (types, imports, exports,
-  aliases, instances, nested components, `canon lift`); core modules are stepped over by their
-  size, never parsed;
+* `section_reader`: the bytes to the syntax of the sections that carry types (`sections`: types,
+  imports, exports, aliases, instances, nested components, `canon lift`), over the cursor of
+  `byte_reader`; core modules are stepped over by their size, never parsed, and core types inside
+  instance and component types by `skip_core_types`;
 * `typecheck` (with the type arena `arena`): that syntax to the component's types, with the
   identities wasmparser's validator gives them (aliases, resources freshened on import and on
   instantiation, types substituted through `instantiate`), which is what decides how the WIT

@@ -1,8 +1,9 @@
 """The entry point for binary input: the bytes of a `.wasm` to a `Resolve`, or one clear error.
 
 In: the file's bytes and its path (for messages). Out: a `decode.Decoded`: the `Resolve`, its main
-package and, for a component, the world `root`. Runs the three stages (`binary`, `typecheck`,
-`decode`) and injects the `package-docs` metadata, as `wasm-tools component wit X.wasm` does.
+package and, for a component, the world `root`. Runs the three stages (`section_reader`,
+`typecheck`, `decode`) and injects the `package-docs` metadata, as `wasm-tools component wit
+X.wasm` does.
 
 Every failure is a `ComponentError` (a `WitError`, so the command line prints it and exits 1):
 `PATH: MESSAGE`, with `(at byte offset N)` when the bytes themselves are at fault.
@@ -11,9 +12,10 @@ Every failure is a `ComponentError` (a `WitError`, so the command line prints it
 from __future__ import annotations
 
 from witgen.collector import collector_paused
-from witgen.component import binary
+from witgen.component.byte_reader import BinaryError
 from witgen.component.decode import Decoded, DecodeError, decode_typed
 from witgen.component.preamble import binary_kind
+from witgen.component.section_reader import read_component
 from witgen.component.typecheck import typecheck
 from witgen.errors import WitError
 
@@ -34,7 +36,7 @@ def decode_component(data: bytes, path: str) -> Decoded:
         raise ComponentError(f"{path} is not a WebAssembly binary", path=path)
     with collector_paused():
         try:
-            typed = typecheck(binary.read_component(data))
+            typed = typecheck(read_component(data))
             decoded = decode_typed(typed)
             docs = [c for c in typed.custom if c[0] == "package-docs"]
             if len(docs) > 1:
@@ -44,7 +46,7 @@ def decode_component(data: bytes, path: str) -> Decoded:
 
                 _, start, end = docs[0]
                 inject(data[start:end], decoded.resolve, decoded.package)
-        except binary.BinaryError as err:
+        except BinaryError as err:
             raise ComponentError(
                 f"{path}: invalid component: {err.message} (at byte offset {err.offset})",
                 path=path,

@@ -1,7 +1,8 @@
 """Stage 2 of reading a component: its section syntax to types, as wasmparser's validator types it.
 
-In: the `binary.Section`s of a component. Out: a `Typed` component: the arena, and the component's
-imports and exports (`arena.Item`s) in file order, plus the custom sections found on the way.
+In: the `sections.Section`s of a component (from `section_reader`). Out: a `Typed` component: the
+arena, and the component's imports and exports (`arena.Item`s) in file order, plus the custom
+sections found on the way.
 
 One `State` per component, instance type or component type being read, holding its index spaces
 (types, functions, instances, components) and its imports and exports; a stack of states makes
@@ -21,7 +22,7 @@ itself needs (an index that exists, an item of the right sort) is checked, with 
 
 from __future__ import annotations
 
-from witgen.component import binary as b
+from witgen.component import sections as b
 from witgen.component.arena import (
     Arena,
     ComponentType,
@@ -34,7 +35,7 @@ from witgen.component.arena import (
     TypeId,
     ValType,
 )
-from witgen.component.binary import BinaryError
+from witgen.component.byte_reader import BinaryError
 
 # Nesting of instance/component types and components beyond this is refused (wasmparser's own
 # limit on type nesting is 100); it also keeps Python's recursion far from its limit.

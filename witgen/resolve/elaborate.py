@@ -114,7 +114,8 @@ class Elaborator:
                 continue
             stack.append((key, item, True))
             for dep in reversed(self.interface_direct_deps(item.id)):
-                stack.append((dep, m.WorldInterface(dep, stability=stab), False))
+                if dep not in imports:  # (what is imported stays imported: skipped when popped)
+                    stack.append((dep, m.WorldInterface(dep, stability=stab), False))
 
     def elaborate_exports(
         self,
@@ -148,10 +149,17 @@ class Elaborator:
                 if i < len(deps):
                     dep = deps[i]
                     frames.append((key, item, add_export, deps, i + 1))
-                    dep_item = m.WorldInterface(
-                        dep, stability=item.stability, external_id=item.external_id
-                    )
-                    result = enter(dep, dep_item, add_export and dep in export_ifaces)
+                    dep_export = add_export and dep in export_ifaces
+                    # `enter`'s two early answers first, so that no item is made for them
+                    if dep in exports:
+                        result = dep_export
+                    elif not dep_export and dep in required:
+                        result = True
+                    else:
+                        dep_item = m.WorldInterface(
+                            dep, stability=item.stability, external_id=item.external_id
+                        )
+                        result = enter(dep, dep_item, dep_export)
                     continue
                 if add_export:
                     if item.id in required:

@@ -33,8 +33,10 @@ MAX_BINARY_BYTES = 1024 * 1024 * 1024
 
 
 class Loader:
-    def __init__(self) -> None:
+    def __init__(self, retain: list[object] | None = None) -> None:
         self.source_map = SourceMap()
+        # where the ASTs and unresolved packages go once used, if the caller keeps them (see `load`)
+        self.retain = retain
 
     # --- reading ----------------------------------------------------------------------------
 
@@ -91,7 +93,12 @@ class Loader:
                 else:
                     items.append(item)
             main.push(ast.PackageFile(file.package_id, tuple(items)))
-        return nested + [main.resolve()]
+            if self.retain is not None:
+                self.retain.append(file)
+        packages = nested + [main.resolve()]
+        if self.retain is not None:
+            self.retain.append(packages)
+        return packages
 
     def parse_dir(self, path: Path) -> list[Unresolved]:
         try:
@@ -155,14 +162,24 @@ def display(path: Path) -> str:
 
 
 def load(
-    path: str | os.PathLike[str], features: Iterable[str] = (), all_features: bool = False
+    path: str | os.PathLike[str],
+    features: Iterable[str] = (),
+    all_features: bool = False,
+    retain: list[object] | None = None,
 ) -> m.Resolve:
-    """Read and resolve `path` (a `.wit` file or a package directory); see the module docstring."""
-    return load_package(path, features, all_features)[0]
+    """Read and resolve `path` (a `.wit` file or a package directory); see the module docstring.
+
+    With `retain`, the intermediate results (ASTs, unresolved packages) are appended to it rather
+    than freed as they are done with: a process about to exit need not free them one by one.
+    """
+    return load_package(path, features, all_features, retain)[0]
 
 
 def load_package(
-    path: str | os.PathLike[str], features: Iterable[str] = (), all_features: bool = False
+    path: str | os.PathLike[str],
+    features: Iterable[str] = (),
+    all_features: bool = False,
+    retain: list[object] | None = None,
 ) -> tuple[m.Resolve, m.PackageId]:
     """`load`, and the id of the main package: the one `path` itself declares (not a nested
     `package x:y { }` block, not a dependency), which wit-parser's `push_path` returns and
@@ -170,7 +187,7 @@ def load_package(
     p = Path(path)
     if is_wasm_file(p):
         return _decode(p, features, all_features)
-    loader = Loader()
+    loader = Loader(retain)
     # the resolve keeps the text its spans point into, for later stages' messages
     resolver = Resolver(frozenset(features), all_features, loader.source_map)
     with collector_paused():

@@ -288,7 +288,8 @@ def anon_key(kind: AnonKind) -> tuple[object, ...]:
     """The structural identity of an anonymous type (wit-parser's `Key`)."""
     match kind:
         case m.HandleKind():
-            return (kind.handle, kind.resource)
+            # always `borrow<r>`: `anon_type_def`, the one caller, returns an `own<r>` as `r`
+            return ("borrow", kind.resource)
         case m.TupleKind():
             return ("tuple", kind.types)
         case m.ListKind():

@@ -1,4 +1,4 @@
-"""Stage 1, lexing: the text of one WIT file in, lark tokens (with global spans) out.
+"""Stage 1, lexing: the text of one WIT file in, tokens (`Lexeme`s, with global spans) out.
 
 Mirrors wit-parser's tokenizer (`ast/lex.rs`): the same tokens, the same identifier rules
 (`validate_id`), the same forbidden code points, nested block comments and string literals, and
@@ -6,8 +6,9 @@ the same error messages at the same positions. One compiled regex does the commo
 comments, string literals and non-ASCII identifiers are scanned by hand.
 
 wit-parser lexes lazily, one token each time its recursive-descent parser asks, so a lexical error
-after a syntax error is never reported. `WitLexer` keeps that order by being a generator driven by
-lark's LALR loop: a token is produced only when the parser wants it, and the generator resumes only
+after a syntax error is never reported. `Source.tokens` keeps that order by being a generator driven
+by the LALR loop (`witgen.syntax.lalr`): a token is produced only when the parser wants it, and the
+generator resumes only
 once the parser has accepted the previous token. That resumption is also where the few things
 wit-parser does right after consuming a token happen (assembling a version, checking a list size).
 
@@ -21,13 +22,10 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from lark import Token
-from lark.common import LexerConf
-from lark.lexer import Lexer, LexerState
-
 from witgen.errors import Span, WitError
 from witgen.syntax import ast
 from witgen.syntax.identifiers import is_keylike_continue, is_keylike_start
+from witgen.syntax.lalr import Lexeme
 from witgen.syntax.semver import parse_semver
 from witgen.syntax.tokens import (
     ATTRIBUTES,
@@ -84,23 +82,6 @@ def _escape_unicode(ch: str) -> str:
 
 # --- the per-file lexer ----------------------------------------------------------------------
 
-_new_str = str.__new__
-
-
-def _token(kind: str, value: Any, start: int, end: int) -> Token:
-    """A lark Token, built directly.
-
-    lark's constructor (which also handles deprecated keyword arguments) costs three times as
-    much, and a 1 MiB file has a quarter of a million tokens.
-    """
-    token: Token = _new_str(Token, value)
-    token.type = kind
-    token.value = value
-    token.start_pos = start
-    token.end_pos = end
-    token.line = token.column = token.end_line = token.end_column = None
-    return token
-
 
 # (token type, start, end, comments before it, value); positions are indices into the text.
 # A `%`-escaped identifier is an "ID" too; its value keeps the `%`.
@@ -108,26 +89,28 @@ RawToken = tuple[str | None, int, int, list[Span] | None, Any]
 
 # Token types `_contextual` may change, and the ones with work to do once accepted.
 _CONTEXTUAL = frozenset(("ID", "INTEGER"))
+# The previous tokens after which `_contextual` may change one (besides `get` and `set` anywhere).
+_CONTEXT_BEFORE = frozenset(("AT", "LPAR", "COMMA"))
 _ON_ACCEPT = frozenset(("LESSTHAN", "MORETHAN", "INTEGER", "LIST_SIZE"))
 
 _NO_DOCS = ast.Docs()
 
 
 class Source:
-    """One file being lexed: handed to lark's `parse` as its input, read back by `WitLexer`.
+    """One file being lexed: its token stream (`tokens`) feeds the LALR parser.
 
     Also the parser's window on the lexer: the docs before the current lookahead token, the
-    end of the input, and a way to re-scan a token.
+    end of the input, and a way to re-scan a token. `states` are the parser's tables (per state,
+    the symbols it accepts), read to tell context-dependent tokens apart.
     """
 
-    def __init__(self, text: str, base: int) -> None:
+    def __init__(self, text: str, base: int, states: list[dict[str, int]] | None = None) -> None:
         self.text = text
         self.base = base
+        self.states: list[dict[str, int]] = states if states is not None else []
         self.eof = base + len(text)
         # comments before the token most recently handed to the parser (the lookahead)
         self.comments: list[Span] | None = None
-        # `<` minus `>` accepted so far: the depth of the next type (own/borrow never hold one)
-        self.type_depth = 0
 
     # -- errors --
 
@@ -339,7 +322,7 @@ class Source:
     # -- tokens that depend on context --
 
     def _contextual(
-        self, kind: str, value: str, end: int, prev: str, prev2: str, parser_state: Any
+        self, kind: str, value: str, end: int, prev: str, prev2: str, state_stack: list[int]
     ) -> str:
         """Give an identifier or integer the type its position calls for.
 
@@ -358,10 +341,7 @@ class Source:
                 return "VERSION_KEY"
             if prev2 == "ATTR_UNSTABLE" and name == "feature":
                 return "FEATURE_KEY"
-        if (
-            value in ("get", "set")
-            and "GET" in parser_state.parse_conf.states[parser_state.position]
-        ):
+        if value in ("get", "set") and "GET" in self.states[state_stack[-1]]:
             # where a function type may start, `get (` and `set (` declare a getter or setter
             # (Func::parse). Peek without failing: an error comes back when the next token is
             # scanned (and `_identifier_error` reports it where wit-parser does).
@@ -373,7 +353,7 @@ class Source:
                 return value.upper()
         return kind
 
-    def _version_rest(self, major_start: int, pos: int) -> tuple[Token, int]:
+    def _version_rest(self, major_start: int, pos: int) -> tuple[Lexeme, int]:
         """wit-parser's `parse_version` after the major number: the rest of the version.
 
         `.minor.patch` are required; then `-pre` and `+build` parts made of identifiers,
@@ -396,7 +376,7 @@ class Source:
         except ValueError as err:
             raise WitError(str(err), span) from None
         version = ast.Version(text, span, major, minor, patch, pre, build)
-        token = _token("VERSION_REST", version, span[0], span[1])
+        token = ("VERSION_REST", version, span[0], span[1])
         return token, pos
 
     def _version_part(self, prefix: str, pos: int, version_end: int) -> tuple[int, int]:
@@ -414,39 +394,62 @@ class Source:
                 return pos, version_end
             pos = version_end = end
 
-    def _check_type_depth(self, kind: str | None, start: int, end: int, parser_state: Any) -> None:
+    def _check_type_depth(
+        self, kind: str | None, start: int, end: int, state_stack: list[int]
+    ) -> None:
         """wit-parser's `type nesting too deep`, raised where Type::parse_at_depth raises it.
 
         That is on the token that would start a type at depth 100, whatever it is. `u8` only
         ever starts a type, so a state accepting it is a place where wit-parser parses one,
         except for the tokens it looks for first there (`>` ending a tuple, `_` in `result<_`).
         """
-        actions = parser_state.parse_conf.states[parser_state.position]
+        actions = self.states[state_stack[-1]]
         if "U8" in actions and not (kind in ("MORETHAN", "UNDERSCORE") and kind in actions):
             raise self._error("type nesting too deep", start, end)
 
-    def tokens(self, parser_state: Any) -> Iterator[Token]:
-        """The token stream for lark; see the module docstring for the protocol."""
+    def tokens(self, state_stack: list[int]) -> Iterator[Lexeme]:
+        """The token stream for the parser whose stack this is; see the module docstring."""
         self.check_input()
-        base, scan = self.base, self.scan
-        pos = 1 if self.text.startswith("\ufeff") else 0  # lex.rs eats a UTF-8 BOM
+        base, scan, text = self.base, self.scan, self.text
+        pos = 1 if text.startswith("\ufeff") else 0  # lex.rs eats a UTF-8 BOM
         prev = prev2 = ""
+        depth = 0  # `<` minus `>` accepted so far: the depth of the next type
+        match, keyword, punctuation = _TOKEN.match, KEYWORDS.get, PUNCTUATION
         while True:
-            kind, start, end, self.comments, value = scan(pos)
-            if self.type_depth >= MAX_TYPE_DEPTH:
-                self._check_type_depth(kind, start, end, parser_state)
+            # `scan`'s two commonest cases inline (a word or punctuation after whitespace, no
+            # comment): a call less for most of a file's tokens
+            m = match(text, pos)
+            group = m.lastindex if m is not None else None
+            kind: str | None
+            if m is not None and group == _WORD:
+                value = m.group(_WORD)
+                kind = keyword(value, "ID")
+                start, end = m.span(_WORD)
+                self.comments = None
+            elif m is not None and group == _PUNCT:
+                value = m.group(_PUNCT)
+                kind = punctuation[value]
+                start, end = m.span(_PUNCT)
+                self.comments = None
+            else:
+                kind, start, end, self.comments, value = scan(pos)
+            if depth >= MAX_TYPE_DEPTH:
+                self._check_type_depth(kind, start, end, state_stack)
             if kind is None:
                 return
-            if kind in _CONTEXTUAL:
-                kind = self._contextual(kind, value, end, prev, prev2, parser_state)
+            # (`_contextual` changes nothing unless one of these holds: most identifiers skip it)
+            if kind in _CONTEXTUAL and (
+                prev in _CONTEXT_BEFORE or value == "get" or value == "set"
+            ):
+                kind = self._contextual(kind, value, end, prev, prev2, state_stack)
             pos = end
-            yield _token(kind, value, base + start, base + end)
+            yield kind, value, base + start, base + end
             # The parser accepted the token.
             if kind in _ON_ACCEPT:
                 if kind == "LESSTHAN":
-                    self.type_depth += 1
+                    depth += 1
                 elif kind == "MORETHAN":
-                    self.type_depth -= 1
+                    depth -= 1
                 elif kind == "LIST_SIZE":
                     if unsigned(value, 32) is None:
                         raise self._error(
@@ -474,17 +477,3 @@ class Source:
         first, last = self.comments[0][0], self.comments[-1][1]
         last -= len(texts[-1]) - len(texts[-1].rstrip(" \t\n\r\x0c"))  # Rust's ASCII whitespace
         return ast.Docs(texts, (self.base + first, self.base + last))
-
-
-class WitLexer(Lexer):
-    """The lark side of the lexer: lark passes a `Source` as the text to parse."""
-
-    __future_interface__ = 2  # lex() receives the lexer state and the parser state
-
-    def __init__(self, conf: LexerConf) -> None:
-        pass
-
-    def lex(self, lexer_state: LexerState, parser_state: Any) -> Iterator[Token]:
-        source = lexer_state.text
-        assert isinstance(source, Source)
-        return source.tokens(parser_state)

@@ -1,33 +1,27 @@
 """Stage 1, parsing: the text of one WIT file in, its typed AST (`ast.PackageFile`) out.
 
-lark's LALR(1) parser runs `grammars/wit.lark` over the tokens of `witgen.syntax.lexer` with the
-transformer `_Builder` passed inline, so AST nodes are built as rules are reduced and no parse tree
-exists. Spans are global offsets (the file's `base` in the `SourceMap` plus the index in its text).
+The LALR(1) parser of `witgen.syntax.lalr` runs the tables of `grammars/wit.lark` (built by lark
+ahead of time, `witgen.syntax.lalr_build`) over the tokens of `witgen.syntax.lexer` with the builder
+`_Builder`, so AST nodes are built as rules are reduced and no parse tree exists. Spans are global
+offsets (the file's `base` in the `SourceMap` plus the index in its text).
 
 Every failure is a `WitError` carrying wit-parser's message and location (ast.rs). wit-parser is
 recursive descent; its "expected X, found Y" names the token it wanted last, after trying the
-optional ones. `_syntax_error` recovers that from the LALR state in which lark stopped.
+optional ones. `_syntax_error` recovers that from the LALR state in which the parser stopped.
 """
 
 from __future__ import annotations
 
-import hashlib
-import os
-import sys
 import threading
 from typing import Any
 
-from lark import Lark, Token, Transformer
-from lark.exceptions import UnexpectedToken
-from lark.parsers.lalr_analysis import Reduce
-
 from witgen.collector import collector_paused
-from witgen.data import data_path
 from witgen.errors import Span, WitError
 from witgen.records import replace
 from witgen.syntax import ast
 from witgen.syntax.identifiers import validate_id
-from witgen.syntax.lexer import Source, WitLexer
+from witgen.syntax.lalr import Lexeme, Parser, Tables, Token, UnexpectedToken, load_tables
+from witgen.syntax.lexer import Source
 from witgen.syntax.tokens import describe, unsigned
 
 # wit-parser's `MAX_ITEM_DEPTH`: nested `package ... { }` blocks.
@@ -38,29 +32,34 @@ MAX_PACKAGE_DEPTH = 100
 _Prelude = tuple[ast.Docs, tuple[ast.Attribute, ...]]
 
 
-def _span(token: Token) -> Span:
-    return (token.start_pos, token.end_pos)  # type: ignore[return-value]
+def _span(lexeme: Lexeme) -> Span:
+    return (lexeme[2], lexeme[3])
 
 
-class _Builder(Transformer[Token, ast.PackageFile]):
-    """Builds AST nodes as lark reduces rules; methods are named after grammar rules (or aliases).
+def _token_span(token: Token) -> Span:
+    return (token.start_pos, token.end_pos)
 
-    Each method gets the rule's children in a list (anonymous punctuation and keywords filtered
-    out, `[optional]` parts as None) and unpacks it on its first line. (lark's `v_args` would
-    unpack them for us, but adds three calls to each of the ~200,000 reductions of a 1 MiB file.)
+
+class _Builder:
+    """Builds AST nodes as the parser reduces rules; methods are named after rules (or aliases).
+
+    Each method gets the rule's children in a sequence (anonymous punctuation and keywords
+    filtered out, `[optional]` parts as None) and unpacks it on its first line. A token among them
+    is its lexer tuple (`Lexeme`: type, value, start, end).
 
     Methods named after terminals (ID, PACKAGE, the primitive types) run when the parser
     *shifts* the token, which is when wit-parser checks it: before looking at the next token.
     """
 
     def __init__(self) -> None:
-        super().__init__()
         self.source: Source | None = None
         self.package_depth = 0
+        self.valid_names: set[str] = set()  # the identifiers of this file validated so far
 
     def begin(self, source: Source) -> None:
         self.source = source
         self.package_depth = 0
+        self.valid_names = set()
 
     def _docs(self) -> ast.Docs:
         assert self.source is not None
@@ -68,20 +67,23 @@ class _Builder(Transformer[Token, ast.PackageFile]):
 
     # -- terminals --
 
-    def ID(self, token: Token) -> ast.Id:
+    def ID(self, token: Lexeme) -> ast.Id:
         # parse_id / parse_explicit_id: `%` only lets a keyword through, the rules are the same
-        name = token.value[1:] if token.value.startswith("%") else token.value
-        validate_id(name, token.start_pos)  # type: ignore[arg-type]
-        return ast.Id(name, _span(token))
+        _, text, start, end = token
+        name = text[1:] if text.startswith("%") else text
+        if name not in self.valid_names:  # (a file uses the same few names over and over)
+            validate_id(name, start)
+            self.valid_names.add(name)
+        return ast.Id(name, (start, end))
 
-    def primitive(self, keyword: Token) -> ast.Primitive:
-        return ast.Primitive(keyword.value, _span(keyword))
+    def primitive(self, keyword: Lexeme) -> ast.Primitive:
+        return ast.Primitive(keyword[1], (keyword[2], keyword[3]))
 
     # each primitive type is its own keyword terminal, built into a node when shifted
     U8 = U16 = U32 = U64 = S8 = S16 = S32 = S64 = F32 = F64 = primitive
     CHAR = BOOL = STRING = ERROR_CONTEXT = primitive
 
-    def PACKAGE(self, token: Token) -> Token:
+    def PACKAGE(self, token: Lexeme) -> Lexeme:
         # PackageFile::parse_nested checks the depth right after the `package` keyword
         if self.package_depth >= MAX_PACKAGE_DEPTH:
             raise WitError("package nesting too deep", _span(token))
@@ -133,7 +135,7 @@ class _Builder(Transformer[Token, ast.PackageFile]):
 
     def semver(self, c: list[Any]) -> ast.Version:
         _major, rest = c
-        version: ast.Version = rest.value
+        version: ast.Version = rest[1]
         return version
 
     # -- what precedes an item: docs, then attributes --
@@ -159,7 +161,7 @@ class _Builder(Transformer[Token, ast.PackageFile]):
 
     def external_id(self, c: list[Any]) -> ast.ExternalId:
         name, literal = c
-        return ast.ExternalId(_span(name), literal.value)
+        return ast.ExternalId(_span(name), literal[1])
 
     # -- interfaces --
 
@@ -296,7 +298,7 @@ class _Builder(Transformer[Token, ast.PackageFile]):
 
     def fixed_list_type(self, c: list[Any]) -> ast.FixedLengthList:
         keyword, ty, size = c
-        return ast.FixedLengthList(_span(keyword), ty, unsigned(size.value, 32) or 0)
+        return ast.FixedLengthList(_span(keyword), ty, unsigned(size[1], 32) or 0)
 
     def map_type(self, c: list[Any]) -> ast.Map:
         keyword, key, value = c
@@ -346,42 +348,17 @@ class _Builder(Transformer[Token, ast.PackageFile]):
         return self._docs()
 
 
-# --- building the parser (once per process, from lark's on-disk cache) ---------------------
+# --- the parser (its tables loaded once per process) ---------------------------------------
 
 _BUILDER = _Builder()
 _LOCK = threading.Lock()
-_PARSER: Lark | None = None
+_PARSER: Parser | None = None
 
 
-def _cache_option(grammar: str) -> str | bool:
-    """Where lark caches the built tables: the user's cache dir, else lark's temp-dir default.
-
-    The file name carries a hash of the grammar and the Python version so that different witgen
-    versions sharing a machine do not keep rebuilding each other's cache (lark also checks).
-    """
-    root = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    folder = os.path.join(root, "witgen")
-    try:
-        os.makedirs(folder, exist_ok=True)
-    except OSError:
-        return True
-    digest = hashlib.sha256(grammar.encode()).hexdigest()[:16]
-    return os.path.join(folder, f"wit-lalr-{digest}-py{sys.version_info[0]}{sys.version_info[1]}")
-
-
-def _parser() -> Lark:
+def _parser() -> Parser:
     global _PARSER
     if _PARSER is None:
-        grammar = data_path("grammars", "wit.lark").read_text(encoding="utf-8")
-        _PARSER = Lark(
-            grammar,
-            parser="lalr",
-            lexer=WitLexer,
-            transformer=_BUILDER,
-            maybe_placeholders=True,
-            start=["start", "world_spec"],
-            cache=_cache_option(grammar),
-        )
+        _PARSER = Parser(load_tables(), _BUILDER)
     return _PARSER
 
 
@@ -429,26 +406,28 @@ def _identifier_error(token: Token, expected: frozenset[str], source: Source) ->
     """Errors wit-parser reports on an identifier it consumed where a particular one was due."""
     name = token.value[1:] if token.value.startswith("%") else token.value
     if "ATTR_SINCE" in expected:
-        validate_id(name, token.start_pos)  # type: ignore[arg-type]
-        return WitError(f"unknown attribute `{name}`", _span(token))
+        validate_id(name, token.start_pos)
+        return WitError(f"unknown attribute `{name}`", _token_span(token))
     for key, word in (("VERSION_KEY", "version"), ("FEATURE_KEY", "feature")):
         if key in expected:
-            validate_id(name, token.start_pos)  # type: ignore[arg-type]
-            return WitError(f"expected `{word}`, found `{name}`", _span(token))
+            validate_id(name, token.start_pos)
+            return WitError(f"expected `{word}`, found `{name}`", _token_span(token))
     if "GET" in expected and not token.value.startswith("%"):
         # Func::parse reads a plain identifier as a possible `get`/`set`: it validates it, and
         # for `get`/`set` looks on for a `(`, so a lexical error there is its error
-        validate_id(name, token.start_pos)  # type: ignore[arg-type]
+        validate_id(name, token.start_pos)
         if name in ("get", "set"):
-            source.scan(token.end_pos - source.base)  # type: ignore[operator]
+            source.scan(token.end_pos - source.base)
     return None
 
 
-def _syntax_error(err: UnexpectedToken, source: Source, start: str = "start") -> WitError:
-    """wit-parser's error for the token lark could not shift, at the same place."""
+def _syntax_error(
+    err: UnexpectedToken, source: Source, tables: Tables, start: str = "start"
+) -> WitError:
+    """wit-parser's error for the token the parser could not shift, at the same place."""
     token = err.token
-    states = err.state.parse_conf.states
-    stack = _error_stack(states, err.state.state_stack)
+    states = tables.states
+    stack = _error_stack(tables, err.state_stack)
     expected = frozenset(name for name in states[stack[-1]] if name.isupper())
     after = _accessing_symbol(states, stack)
     if token.type == "$END":
@@ -456,46 +435,46 @@ def _syntax_error(err: UnexpectedToken, source: Source, start: str = "start") ->
     if start == "world_spec" and not expected:
         # the whole specifier was reduced (the accepting state has no actions) and a token is
         # left: `parse_use_path` parses one path, then refuses whatever follows it
-        return WitError("trailing tokens in path specifier", _span(token))
+        return WitError("trailing tokens in path specifier", _token_span(token))
     if token.type == "ID":
         special = _identifier_error(token, expected, source)
         if special is not None:
             return special
     if token.type == "PACKAGE" and "WORLD" in expected:
         # only after attributes: AstItem::parse then PackageFile::parse_nested refuses them
-        return WitError("cannot place attributes on nested packages", _span(token))
+        return WitError("cannot place attributes on nested packages", _token_span(token))
     wanted = _wanted(expected, after)
-    return WitError(f"expected {wanted}, found {describe(token.type, token.value)}", _span(token))
+    return WitError(
+        f"expected {wanted}, found {describe(token.type, token.value)}", _token_span(token)
+    )
 
 
-_States = dict[Any, dict[str, tuple[Any, Any]]]
-
-
-def _error_stack(states: _States, stack: list[Any]) -> list[Any]:
+def _error_stack(tables: Tables, stack: list[int]) -> list[int]:
     """The LALR stack as wit-parser would see it: take the reductions the state can only make.
 
     LALR detects an error before reducing what precedes it (`result` in `type t = result x`); a
     state whose one possible move is a reduction is reduced first, as wit-parser would have
     returned from the inner function and complained in the outer one.
     """
+    states = tables.states
     stack = list(stack)
     for _ in states:  # a bound: each reduction leads closer to a state that shifts
-        rules = {arg for action, arg in states[stack[-1]].values() if action is Reduce}
-        if len(rules) != 1:
+        reductions = {-1 - code for code in states[stack[-1]].values() if code < 0}
+        if len(reductions) != 1:
             break
-        rule = rules.pop()
-        if rule.expansion:
-            del stack[-len(rule.expansion) :]
-        stack.append(states[stack[-1]][rule.origin.name][1])
+        rule = tables.rules[reductions.pop()]
+        if rule.size:
+            del stack[-rule.size :]
+        stack.append(states[stack[-1]][rule.origin])
     return stack
 
 
-def _accessing_symbol(states: _States, stack: list[Any]) -> str:
+def _accessing_symbol(states: list[dict[str, int]], stack: list[int]) -> str:
     """The grammar symbol whose shift (or goto) led to the top state."""
     if len(stack) < 2:
         return ""
-    for symbol, (action, target) in states[stack[-2]].items():
-        if action is not Reduce and target == stack[-1]:
+    for symbol, target in states[stack[-2]].items():
+        if target == stack[-1]:
             return symbol
     return ""
 
@@ -519,17 +498,17 @@ def parse_world_spec(text: str) -> ast.UsePath:
 
 def _parse(text: str, base: int, start: str) -> Any:
     parser = _parser()
-    source = Source(text, base)
+    source = Source(text, base, parser.tables.states)
     with _LOCK, collector_paused():
         _BUILDER.begin(source)
         try:
-            # lark types `parse` as returning a Tree; the inline transformer returns ours
-            return parser.parse(source, start=start)
+            return parser.parse(source.tokens, start, source.eof)
         except UnexpectedToken as err:
-            raise _syntax_error(err, source, start) from None
+            raise _syntax_error(err, source, parser.tables, start) from None
         except (MemoryError, RecursionError):
             # Nesting is bounded and nothing recurses, but a file can be too big for memory;
             # the user still gets a located error rather than a traceback.
             raise WitError("file is too large to parse", (base, base)) from None
         finally:
             _BUILDER.source = None
+            _BUILDER.valid_names = set()

@@ -2,7 +2,7 @@
 
 In: the bytes of a component (the binary format of the component model's Binary.md, layer 1,
 version 0xd). Out: `Section`s in file order, each the syntax of one section as small tuples
-(`binary.*` below), with the byte offset of every item for error messages.
+(`witgen.component.sections`), with the byte offset of every item for error messages.
 
 What is read, and what is stepped over:
 * type, import, export, alias, instance and component sections are read whole (a nested
@@ -14,7 +14,7 @@ What is read, and what is stepped over:
   from a core module is the names of its custom sections (wit-component reads a `package-docs`
   section wherever it is);
 * core types inside instance or component types (`(core type ...)` declarations) are read only far
-  enough to step over them.
+  enough to step over them (`skip_core_types`).
 The binary encodings follow wasmparser's readers (crates/wasmparser/src/readers/component/*.rs).
 Anything this reader does not know (a section id, an opcode) is a `BinaryError` at its offset,
 never a guess.
@@ -23,288 +23,49 @@ never a guess.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, NamedTuple, TypeVar, Union
-
-from witgen.component.preamble import WASM_MAGIC
-
-COMPONENT_HEADER = WASM_MAGIC + b"\x0d\x00\x01\x00"
-MODULE_HEADER = WASM_MAGIC + b"\x01\x00\x00\x00"
-
-# Section ids of a component (Binary.md).
-CUSTOM = 0
-CORE_MODULE = 1
-CORE_INSTANCE = 2
-CORE_TYPE = 3
-COMPONENT = 4
-INSTANCE = 5
-ALIAS = 6
-TYPE = 7
-CANON = 8
-START = 9
-IMPORT = 10
-EXPORT = 11
-VALUE = 12
-
-PRIMITIVES = {
-    0x7F: "bool",
-    0x7E: "s8",
-    0x7D: "u8",
-    0x7C: "s16",
-    0x7B: "u16",
-    0x7A: "s32",
-    0x79: "u32",
-    0x78: "s64",
-    0x77: "u64",
-    0x76: "f32",
-    0x75: "f64",
-    0x74: "char",
-    0x73: "string",
-    0x64: "error-context",
-}
-
-# `sort` bytes of imports, exports, aliases and instantiation arguments (0x00 0x11 is a core
-# module; the other core sorts only appear behind 0x00 in aliases).
-SORTS = {0x01: "func", 0x02: "value", 0x03: "type", 0x04: "component", 0x05: "instance"}
-
-
-class BinaryError(Exception):
-    """Malformed or unsupported bytes at `offset` (from the start of the file)."""
-
-    def __init__(self, message: str, offset: int) -> None:
-        super().__init__(message)
-        self.message = message
-        self.offset = offset
-
-
-class Reader:
-    """A cursor over `data[pos:end]`; offsets in errors are positions in `data`."""
-
-    __slots__ = ("data", "pos", "end")
-
-    def __init__(self, data: bytes, pos: int = 0, end: int | None = None) -> None:
-        self.data = data
-        self.pos = pos
-        self.end = len(data) if end is None else end
-
-    def eof(self) -> bool:
-        return self.pos >= self.end
-
-    def error(self, message: str, offset: int | None = None) -> BinaryError:
-        return BinaryError(message, self.pos if offset is None else offset)
-
-    def u8(self) -> int:
-        if self.pos >= self.end:
-            raise self.error("unexpected end of the input")
-        b = self.data[self.pos]
-        self.pos += 1
-        return b
-
-    def peek(self) -> int:
-        if self.pos >= self.end:
-            raise self.error("unexpected end of the input")
-        return self.data[self.pos]
-
-    def u32(self) -> int:
-        """An unsigned LEB128 of at most 32 bits (5 bytes)."""
-        data, pos, end = self.data, self.pos, self.end
-        if pos < end and data[pos] < 0x80:  # the common one-byte case
-            self.pos = pos + 1
-            return data[pos]
-        result = shift = 0
-        start = pos
-        while True:
-            if pos >= end:
-                self.pos = pos
-                raise self.error("unexpected end of the input")
-            b = data[pos]
-            pos += 1
-            result |= (b & 0x7F) << shift
-            if b < 0x80:
-                break
-            shift += 7
-            if shift >= 35:
-                raise self.error("invalid var_u32: integer representation too long", start)
-        if result > 0xFFFFFFFF:
-            raise self.error("invalid var_u32: integer too large", start)
-        self.pos = pos
-        return result
-
-    def s33(self) -> int:
-        """A signed LEB128 of at most 33 bits (a type index, or a negative primitive code)."""
-        data, end = self.data, self.end
-        start = pos = self.pos
-        result = shift = 0
-        while True:
-            if pos >= end:
-                self.pos = pos
-                raise self.error("unexpected end of the input")
-            b = data[pos]
-            pos += 1
-            result |= (b & 0x7F) << shift
-            shift += 7
-            if b < 0x80:
-                break
-            if shift >= 35:
-                raise self.error("invalid var_s33: integer representation too long", start)
-        if b & 0x40:
-            result -= 1 << shift
-        self.pos = pos
-        return result
-
-    def take(self, size: int) -> int:
-        """Step over `size` bytes; returns where they start."""
-        start = self.pos
-        if size > self.end - start:
-            raise self.error("unexpected end of the input")
-        self.pos = start + size
-        return start
-
-    def string(self) -> str:
-        size = self.u32()
-        start = self.take(size)
-        try:
-            return self.data[start : start + size].decode("utf-8")
-        except UnicodeDecodeError:
-            raise self.error("malformed UTF-8 encoding", start) from None
-
-    def count(self, what: str) -> int:
-        """A vector's length, refused when it could not fit in what is left (each item takes
-        at least one byte), so a corrupt count fails at once instead of looping."""
-        offset = self.pos
-        n = self.u32()
-        if n > self.end - self.pos:
-            raise self.error(f"{what} count {n} is larger than the rest of the section", offset)
-        return n
-
-    def invalid(self, byte: int, what: str, offset: int | None = None) -> BinaryError:
-        where = self.pos - 1 if offset is None else offset
-        return self.error(f"invalid leading byte (0x{byte:x}) for {what}", where)
-
-
-# --- syntax --------------------------------------------------------------------------------
-# Type indices are plain ints; a value type is a primitive's WIT name (str) or a type index.
-
-ValType = Union[str, int]
-
-
-class ExternName(NamedTuple):
-    """An import or export name with its options (the `0x02` form: `implements`, ...)."""
-
-    name: str
-    implements: str | None = None
-    version_suffix: str | None = None
-    external_id: str | None = None
-
-
-class TypeRef(NamedTuple):
-    """`externdesc`: what an import or an export is. `kind` is a sort name, or `type-eq` /
-    `type-sub-resource` for the two type bounds; `target` is a type index (a core type index for
-    a module), or the value type for `value`."""
-
-    kind: str
-    target: ValType | None
-
-
-# Defined value types: (tag, ...) tuples; tags as WIT spells them.
-class Defined(NamedTuple):
-    tag: str  # prim record variant list map fixed-list tuple flags enum option result own ...
-    a: Any = None
-    b: Any = None
-
-
-class FuncType(NamedTuple):
-    is_async: bool
-    params: tuple[tuple[str, ValType], ...]
-    result: ValType | None
-
-
-class ResourceType(NamedTuple):
-    rep: int
-    dtor: int | None
-
-
-class Decl(NamedTuple):
-    """One declaration of an instance or component type: `what` is `type`, `alias`, `export`,
-    `import` or `core-type` (stepped over); `item` its syntax; `offset` where it starts."""
-
-    what: str
-    item: Any
-    offset: int
-
-
-class ComponentTypeDef(NamedTuple):
-    decls: tuple[Decl, ...]
-
-
-class InstanceTypeDef(NamedTuple):
-    decls: tuple[Decl, ...]
-
-
-TypeDef = Union[Defined, FuncType, ComponentTypeDef, InstanceTypeDef, ResourceType]
-
-
-class InstanceExportAlias(NamedTuple):
-    """An alias of an export of a component instance."""
-
-    sort: str
-    instance: int
-    name: str
-
-
-class OuterAlias(NamedTuple):
-    """An alias of an item of an enclosing component or type: `sort` is `type`, `component`,
-    `core-type` or `core-module`."""
-
-    sort: str
-    outward: int  # how many enclosing components or types out (0: this one)
-    item: int  # its index there
-
-
-class CoreAlias(NamedTuple):
-    """An alias of an export of a core instance: no WIT type can refer to it."""
-
-
-Alias = Union[InstanceExportAlias, OuterAlias, CoreAlias]
-
-
-class Export(NamedTuple):
-    name: ExternName
-    sort: str  # a sort name, `module` for a core module
-    item: int  # its index in the sort's index space
-    ascribed: TypeRef | None
-
-
-class Extern(NamedTuple):
-    """An import (of the import section or of a component type) or an export declared by an
-    instance or component type: a name and what it is."""
-
-    name: ExternName
-    ref: TypeRef
-
-
-class Instantiate(NamedTuple):
-    component: int
-    args: tuple[tuple[str, str, int], ...]  # (name, sort, index)
-
-
-class FromExports(NamedTuple):
-    exports: tuple[Export, ...]
-
-
-class Lift(NamedTuple):
-    type_index: int
-
-
-class Section(NamedTuple):
-    """One section: `id` (see the constants above), its items, and where it starts. The items
-    of a vector section are (offset, item) pairs; a nested component's `items` is its own list
-    of sections; a custom section's is its name and the range of its data; a core module's, the
-    same for each of its custom sections."""
-
-    id: int
-    items: Any
-    offset: int
-
+from typing import TypeVar
+
+from witgen.component.byte_reader import Reader
+from witgen.component.sections import (
+    ALIAS,
+    CANON,
+    COMPONENT,
+    COMPONENT_HEADER,
+    CORE_INSTANCE,
+    CORE_MODULE,
+    CORE_TYPE,
+    CUSTOM,
+    EXPORT,
+    IMPORT,
+    INSTANCE,
+    MODULE_HEADER,
+    PRIMITIVES,
+    SORTS,
+    START,
+    TYPE,
+    VALUE,
+    Alias,
+    ComponentTypeDef,
+    CoreAlias,
+    Decl,
+    Defined,
+    Export,
+    Extern,
+    ExternName,
+    FromExports,
+    FuncType,
+    InstanceExportAlias,
+    InstanceTypeDef,
+    Instantiate,
+    Lift,
+    OuterAlias,
+    ResourceType,
+    Section,
+    TypeDef,
+    TypeRef,
+    ValType,
+)
+from witgen.component.skip_core_types import skip_core_type
 
 # --- reading -------------------------------------------------------------------------------
 
@@ -714,7 +475,7 @@ def _decl(r: Reader, *, component: bool) -> Decl:
     if b == 0x03 and component:
         return Decl("import", Extern(_extern_name(r), _type_ref(r)), offset)
     if b == 0x00:
-        _skip_core_type(r)
+        skip_core_type(r)
         return Decl("core-type", None, offset)
     if b == 0x01:
         return Decl("type", _type_def(r), offset)
@@ -723,120 +484,3 @@ def _decl(r: Reader, *, component: bool) -> Decl:
     if b == 0x04:
         return Decl("export", Extern(_extern_name(r), _type_ref(r)), offset)
     raise r.invalid(b, "component or instance type declaration")
-
-
-# --- stepping over core types (only ever inside instance and component types) ---------------
-
-
-def _skip_core_type(r: Reader) -> None:
-    b = r.peek()
-    if b == 0x50:  # a module type
-        r.pos += 1
-        for _ in range(r.count("module type declaration")):
-            d = r.u8()
-            if d == 0x00:  # import
-                r.string()
-                r.string()
-                _skip_core_extern(r)
-            elif d == 0x01:
-                _skip_rec_group(r)
-            elif d == 0x02:  # outer alias
-                r.u8()
-                r.u8()
-                r.u32()
-                r.u32()
-            elif d == 0x03:  # export
-                r.string()
-                _skip_core_extern(r)
-            else:
-                raise r.invalid(d, "type definition")
-        return
-    if b == 0x00:  # a non-final sub type, marked so it is not read as a module type
-        r.pos += 1
-    _skip_rec_group(r)
-
-
-def _skip_core_extern(r: Reader) -> None:
-    kind = r.u8()
-    if kind == 0x00:  # func
-        r.u32()
-    elif kind == 0x01:  # table
-        _skip_val_type(r)
-        _skip_limits(r)
-    elif kind == 0x02:  # memory
-        _skip_limits(r)
-    elif kind == 0x03:  # global
-        _skip_val_type(r)
-        r.u8()
-    elif kind == 0x04:  # tag
-        r.u8()
-        r.u32()
-    else:
-        raise r.invalid(kind, "external kind")
-
-
-def _skip_limits(r: Reader) -> None:
-    flags = r.u8()
-    r.u32() if not flags & 0x04 else _skip_u64(r)
-    if flags & 0x01:
-        r.u32() if not flags & 0x04 else _skip_u64(r)
-    if flags & 0x08:  # custom page size
-        r.u32()
-
-
-def _skip_u64(r: Reader) -> None:
-    while r.u8() & 0x80:
-        pass
-
-
-def _skip_rec_group(r: Reader) -> None:
-    if r.peek() == 0x4E:
-        r.pos += 1
-        for _ in range(r.count("rec group type")):
-            _skip_sub_type(r)
-    else:
-        _skip_sub_type(r)
-
-
-def _skip_sub_type(r: Reader) -> None:
-    b = r.peek()
-    if b in (0x50, 0x4F):
-        r.pos += 1
-        for _ in range(r.count("supertype")):
-            r.u32()
-    if r.peek() == 0x65:  # shared
-        r.pos += 1
-    b = r.u8()
-    if b == 0x60:  # func
-        for _ in range(r.count("parameter")):
-            _skip_val_type(r)
-        for _ in range(r.count("result")):
-            _skip_val_type(r)
-    elif b == 0x5F:  # struct
-        for _ in range(r.count("field")):
-            _skip_storage_type(r)
-            r.u8()
-    elif b == 0x5E:  # array
-        _skip_storage_type(r)
-        r.u8()
-    elif b == 0x5D:  # cont
-        r.s33()
-    else:
-        raise r.invalid(b, "core composite type")
-
-
-def _skip_storage_type(r: Reader) -> None:
-    if r.peek() in (0x78, 0x77):  # i8, i16
-        r.pos += 1
-    else:
-        _skip_val_type(r)
-
-
-def _skip_val_type(r: Reader) -> None:
-    b = r.u8()
-    if b in (0x63, 0x64):  # (ref null? heaptype)
-        if r.peek() == 0x65:
-            r.pos += 1
-        r.s33()
-    elif not 0x68 <= b <= 0x7F:
-        raise r.invalid(b, "core value type")
