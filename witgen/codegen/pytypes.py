@@ -13,9 +13,13 @@ recorded so the importing module can import it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from witgen.resolve import model as m
+
+T = TypeVar("T")
 
 # primitive -> (annotation, converter)
 PRIMITIVES: dict[str, tuple[str, str]] = {
@@ -90,7 +94,7 @@ class TypeMapper:
         # The answers of the walks below, per TypeDef: types share their parts, so an unremembered
         # walk can take time exponential in the nesting (a record of two fields of a record of
         # two fields ...).
-        self._handles: dict[int, bool] = {}
+        self._handles: dict[int, bool | None] = {}
         self._unsupported: dict[int, str | None] = {}
 
     def dealias(self, ref: m.TypeRef) -> m.TypeRef:
@@ -218,16 +222,11 @@ class TypeMapper:
 
     def has_handles(self, ref: m.TypeRef | None) -> bool:
         """Whether values of type `ref` can contain resource handles."""
-        if not isinstance(ref, int):
-            return False
-        known = self._handles.get(ref)
-        if known is None:
-            k = self.resolve.types[ref].kind
-            known = isinstance(k, (m.HandleKind, m.ResourceKind)) or any(
-                self.has_handles(t) for t in self.inner_types(k)
-            )
-            self._handles[ref] = known
-        return known
+
+        def local(_: m.TypeId, k: m.TypeDefKind) -> tuple[bool, bool | None]:
+            return (True, True) if isinstance(k, (m.HandleKind, m.ResourceKind)) else (False, None)
+
+        return first_found(self.resolve, ref, self._handles, local) is True
 
     @staticmethod
     def inner_types(k: m.TypeDefKind) -> list[m.TypeRef | None]:
@@ -258,25 +257,63 @@ class TypeMapper:
 
     def unsupported(self, ref: m.TypeRef | None) -> str | None:
         """The first feature inside type `ref` that the run time cannot carry, if any."""
-        if ref is None:
-            return None
-        if isinstance(ref, str):
-            return ERROR_CONTEXTS if ref == "error-context" else None
-        if ref not in self._unsupported:
-            self._unsupported[ref] = self._find_unsupported(ref)
-        return self._unsupported[ref]
 
-    def _find_unsupported(self, ref: m.TypeId) -> str | None:
-        k = self.resolve.types[ref].kind
-        if isinstance(k, m.HandleKind):
-            return self.resource_problem(k.resource)
-        if isinstance(k, m.ResourceKind):
-            return self.resource_problem(ref)
-        feature = self.unsupported_kind(k)
-        if feature is not None:
-            return feature
-        for t in self.inner_types(k):
-            found = self.unsupported(t)
-            if found is not None:
-                return found
+        def local(type_id: m.TypeId, k: m.TypeDefKind) -> tuple[bool, str | None]:
+            if isinstance(k, m.HandleKind):
+                return True, self.resource_problem(k.resource)
+            if isinstance(k, m.ResourceKind):
+                return True, self.resource_problem(type_id)
+            feature = self.unsupported_kind(k)
+            return (True, feature) if feature is not None else (False, None)
+
+        return first_found(self.resolve, ref, self._unsupported, local, _primitive_unsupported)
+
+
+def _primitive_unsupported(name: str) -> str | None:
+    return ERROR_CONTEXTS if name == "error-context" else None
+
+
+def first_found(
+    resolve: m.Resolve,
+    ref: m.TypeRef | None,
+    memo: dict[int, T | None],
+    local: Callable[[m.TypeId, m.TypeDefKind], tuple[bool, T | None]],
+    primitive: Callable[[str], T | None] = lambda _: None,
+) -> T | None:
+    """The first answer found in type `ref` or the types inside it (`TypeMapper.inner_types`, in
+    order, depth first): `local(id, kind)` gives `(True, answer)` when a type's own kind decides
+    (its insides are then not looked at), `(False, _)` to look inside it; `primitive` answers for
+    primitive types. Every TypeDef's answer is kept in `memo`.
+
+    Iterative, with the answers remembered: valid WIT nests named types as deep as it likes (329
+    records each holding the next is a world the front end accepts), and shared parts would make
+    an unremembered walk exponential (a record of two fields of a record of two fields ...)."""
+    if ref is None:
         return None
+    if isinstance(ref, str):
+        return primitive(ref)
+    stack: list[tuple[int, bool]] = [(ref, False)]
+    while stack:
+        type_id, expanded = stack.pop()
+        if type_id in memo:
+            continue
+        k = resolve.types[type_id].kind
+        inner = TypeMapper.inner_types(k)
+        if expanded:
+            found: T | None = None
+            for t in inner:
+                if isinstance(t, int):
+                    found = memo.get(t)  # absent only on a cycle, which valid WIT cannot have
+                elif isinstance(t, str):
+                    found = primitive(t)
+                if found is not None:
+                    break
+            memo[type_id] = found
+            continue
+        decided, answer = local(m.TypeId(type_id), k)
+        if decided:
+            memo[type_id] = answer
+            continue
+        stack.append((type_id, True))
+        stack.extend((t, False) for t in reversed(inner) if isinstance(t, int) and t not in memo)
+    return memo.get(ref)

@@ -23,6 +23,7 @@ from witgen.codegen.pytypes import (
     TypeMapper,
     alias,
     converter_name,
+    first_found,
 )
 from witgen.codegen.walk import InterfaceUse, WorldWalk
 from witgen.resolve import model as m
@@ -425,7 +426,7 @@ class ViewBuilder:
         self.import_side = {"", *(self.modules[u.id] for u in walk.interfaces if not u.exported)}
         self.host_names = dict(self.type_names)
         self.host_case_names = dict(self.case_names)
-        self._dual_types: dict[int, bool] = {}
+        self._dual_types: dict[int, bool | None] = {}
         self._name_host_copies()
         host_sides: dict[int, str] = {**sides, **{t: IMPORTED for t in self.dual}}
         # Imported functions see the host's side of every resource.
@@ -456,20 +457,16 @@ class ViewBuilder:
 
     def mentions_dual(self, ref: m.TypeRef | None) -> bool:
         """Whether type `ref` is, names or contains a resource of `self.dual` (remembered per
-        type, as `TypeMapper`'s walks are)."""
-        if not isinstance(ref, int):
-            return False
-        known = self._dual_types.get(ref)
-        if known is None:
-            k = self.resolve.types[ref].kind
+        type, and walked without recursion, as `TypeMapper`'s walks are)."""
+
+        def local(type_id: m.TypeId, k: m.TypeDefKind) -> tuple[bool, bool | None]:
             if isinstance(k, m.ResourceKind):
-                known = ref in self.dual
-            elif isinstance(k, m.HandleKind):
-                known = self.types.resource_id(k.resource) in self.dual
-            else:
-                known = any(self.mentions_dual(t) for t in self.types.inner_types(k))
-            self._dual_types[ref] = known
-        return known
+                return True, type_id in self.dual or None
+            if isinstance(k, m.HandleKind):
+                return True, self.types.resource_id(k.resource) in self.dual or None
+            return False, None
+
+        return first_found(self.resolve, ref, self._dual_types, local) is True
 
     def _name_host_copies(self) -> None:
         """Names of the import-side copies of the named types that mention a resource of an
@@ -1066,9 +1063,13 @@ class ViewBuilder:
         def offer(name: str, canon: tuple[str, str], where: tuple[str, str]) -> None:
             found.setdefault(name, {}).setdefault(canon, where)
 
-        def visit(ref: m.TypeRef | None) -> None:
+        # Depth first, each type when first reached, without recursion (named types nest as
+        # deep as WIT likes).
+        stack: list[m.TypeRef | None] = list(reversed(sorted(self.walk.types)))
+        while stack:
+            ref = stack.pop()
             if not isinstance(ref, int) or ref in seen:
-                return
+                continue
             seen.add(ref)
             k = self.resolve.types[ref].kind
             where = self.host_names.get(ref)
@@ -1080,11 +1081,7 @@ class ViewBuilder:
                     for i in range(len(k.cases)):
                         case = (where[0], self.host_case_names[(ref, i)])
                         offer(case[1], case, case)
-            for inner in self._reached(k):
-                visit(inner)
-
-        for type_id in sorted(self.walk.types):
-            visit(type_id)
+            stack.extend(reversed(self._reached(k)))
         out = []
         for name, candidates in sorted(found.items()):
             if name in taken or len(candidates) > 1:
