@@ -17,6 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+from witgen.codegen.naming import converter_name
+from witgen.codegen.naming import module_alias as alias
 from witgen.resolve import model as m
 
 T = TypeVar("T")
@@ -68,16 +70,6 @@ class ModuleCtx:
             return name
         self.uses.add(module)
         return f"{alias(module)}.{name}"
-
-
-def alias(module: str) -> str:
-    """How other modules import `module` (`from . import host as _m_host`). WIT names never start
-    with `_`, so the alias never clashes with a name converted from WIT."""
-    return f"_m_{module}"
-
-
-def converter_name(py_name: str) -> str:
-    return f"_C_{py_name}"
 
 
 class TypeMapper:
