@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import TypeVar, assert_never
 
 from witgen.codegen.naming import converter_name
 from witgen.codegen.naming import module_alias as alias
@@ -127,28 +127,40 @@ class TypeMapper:
         """The annotation of TypeDef `ref` itself, ignoring its name (what an alias stands for)."""
         k = self.resolve.types[ref].kind
         ann = self.annotation
-        if isinstance(k, m.AliasKind):
-            return ann(k.ty, ctx)
-        if isinstance(k, m.ListKind):
-            return "bytes" if self.dealias(k.ty) == "u8" else f"list[{ann(k.ty, ctx)}]"
-        if isinstance(k, m.FixedLengthListKind):
-            return f"list[{ann(k.ty, ctx)}]"
-        if isinstance(k, m.TupleKind):
-            inner = ", ".join(ann(t, ctx) for t in k.types)
-            return f"tuple[{inner or '()'}]"
-        if isinstance(k, m.OptionKind):
-            if self.is_option(k.ty):
-                return f"_rt.Some[{ann(k.ty, ctx)}] | None"
-            return f"{ann(k.ty, ctx)} | None"
-        if isinstance(k, m.ResultKind):
-            return f"_rt.Ok[{ann(k.ok, ctx)}] | _rt.Err[{ann(k.err, ctx)}]"
-        if isinstance(k, m.HandleKind):
-            return ann(k.resource, ctx)
-        if isinstance(k, m.MapKind):
-            return f"dict[{ann(k.key, ctx)}, {ann(k.value, ctx)}]"
-        if isinstance(k, (m.FutureKind, m.StreamKind)):
-            return "_t.Any"
-        raise AssertionError(f"no Python annotation for an anonymous {type(k).__name__}")
+        match k:
+            case m.AliasKind():
+                return ann(k.ty, ctx)
+            case m.ListKind():
+                return "bytes" if self.dealias(k.ty) == "u8" else f"list[{ann(k.ty, ctx)}]"
+            case m.FixedLengthListKind():
+                return f"list[{ann(k.ty, ctx)}]"
+            case m.TupleKind():
+                inner = ", ".join(ann(t, ctx) for t in k.types)
+                return f"tuple[{inner or '()'}]"
+            case m.OptionKind():
+                if self.is_option(k.ty):
+                    return f"_rt.Some[{ann(k.ty, ctx)}] | None"
+                return f"{ann(k.ty, ctx)} | None"
+            case m.ResultKind():
+                return f"_rt.Ok[{ann(k.ok, ctx)}] | _rt.Err[{ann(k.err, ctx)}]"
+            case m.HandleKind():
+                return ann(k.resource, ctx)
+            case m.MapKind():
+                return f"dict[{ann(k.key, ctx)}, {ann(k.value, ctx)}]"
+            case m.FutureKind() | m.StreamKind():
+                return "_t.Any"
+            case (
+                m.RecordKind()
+                | m.VariantKind()
+                | m.EnumKind()
+                | m.FlagsKind()
+                | m.ResourceKind()
+                | m.UnknownKind()
+            ):
+                # WIT names every type of these kinds: `annotation` names their class instead.
+                raise AssertionError(f"no Python annotation for an anonymous {type(k).__name__}")
+            case _:
+                assert_never(k)
 
     # --- converters ---
 
@@ -163,34 +175,49 @@ class TypeMapper:
         return self.structure_converter(ref, ctx)
 
     def structure_converter(self, ref: int, ctx: ModuleCtx) -> str:
+        """The converter of TypeDef `ref` itself, ignoring its name (what an alias stands for)."""
         k = self.resolve.types[ref].kind
         conv = self.converter
-        if isinstance(k, m.AliasKind):
-            return conv(k.ty, ctx)
-        if isinstance(k, m.ListKind):
-            return "_rt.BYTES" if self.dealias(k.ty) == "u8" else f"_rt.List({conv(k.ty, ctx)})"
-        if isinstance(k, m.TupleKind):
-            return f"_rt.Tuple({', '.join(conv(t, ctx) for t in k.types)})"
-        if isinstance(k, m.OptionKind):
-            nested = ", nested=True" if self.is_option(k.ty) else ""
-            return f"_rt.Option({conv(k.ty, ctx)}{nested})"
-        if isinstance(k, m.ResultKind):
-            return f"_rt.Result({conv(k.ok, ctx)}, {conv(k.err, ctx)})"
-        if isinstance(k, m.HandleKind):
-            # `_C_Counter.own` / `.borrow`: the converters an `ExportedResource` or an
-            # `ImportedResource` carries.
-            problem = self.resource_problem(k.resource)
-            if problem is not None:
-                return f'_rt.Unsupported("{problem}")'
-            return f"{conv(k.resource, ctx)}.{k.handle}"
-        if isinstance(k, (m.FutureKind, m.StreamKind)):
-            # Not carried, but typed: the run time checks a component's type against them.
-            kind = "Future" if isinstance(k, m.FutureKind) else "Stream"
-            return f"_rt.{kind}({conv(k.ty, ctx)})"
-        feature = self.unsupported_kind(k)
-        if feature is not None:
-            return f'_rt.Unsupported("{feature}")'
-        raise AssertionError(f"no converter for an anonymous {type(k).__name__}")
+        match k:
+            case m.AliasKind():
+                return conv(k.ty, ctx)
+            case m.ListKind():
+                if self.dealias(k.ty) == "u8":
+                    return "_rt.BYTES"
+                return f"_rt.List({conv(k.ty, ctx)})"
+            case m.TupleKind():
+                return f"_rt.Tuple({', '.join(conv(t, ctx) for t in k.types)})"
+            case m.OptionKind():
+                nested = ", nested=True" if self.is_option(k.ty) else ""
+                return f"_rt.Option({conv(k.ty, ctx)}{nested})"
+            case m.ResultKind():
+                return f"_rt.Result({conv(k.ok, ctx)}, {conv(k.err, ctx)})"
+            case m.HandleKind():
+                # `_C_Counter.own` / `.borrow`: the converters an `ExportedResource` or an
+                # `ImportedResource` carries.
+                problem = self.resource_problem(k.resource)
+                if problem is not None:
+                    return f'_rt.Unsupported("{problem}")'
+                return f"{conv(k.resource, ctx)}.{k.handle}"
+            case m.FutureKind():
+                # Not carried, but typed: the run time checks a component's type against them.
+                return f"_rt.Future({conv(k.ty, ctx)})"
+            case m.StreamKind():
+                return f"_rt.Stream({conv(k.ty, ctx)})"
+            case m.MapKind() | m.FixedLengthListKind():
+                return f'_rt.Unsupported("{self.unsupported_kind(k)}")'
+            case (
+                m.RecordKind()
+                | m.VariantKind()
+                | m.EnumKind()
+                | m.FlagsKind()
+                | m.ResourceKind()
+                | m.UnknownKind()
+            ):
+                # WIT names every type of these kinds: `converter` names their converter instead.
+                raise AssertionError(f"no converter for an anonymous {type(k).__name__}")
+            case _:
+                assert_never(k)
 
     # --- what cannot be carried ---
 
@@ -222,30 +249,63 @@ class TypeMapper:
 
     @staticmethod
     def inner_types(k: m.TypeDefKind) -> list[m.TypeRef | None]:
-        """The types directly inside a type of kind `k` (those the run time converts)."""
-        if isinstance(k, (m.AliasKind, m.ListKind, m.OptionKind)):
-            return [k.ty]
-        if isinstance(k, m.TupleKind):
-            return list(k.types)
-        if isinstance(k, m.ResultKind):
-            return [k.ok, k.err]
-        if isinstance(k, m.RecordKind):
-            return [f.ty for f in k.fields]
-        if isinstance(k, m.VariantKind):
-            return [c.ty for c in k.cases]
-        return []
+        """The types directly inside a type of kind `k` (those the run time converts: not a
+        handle's resource, nor what maps, fixed-length lists, futures and streams hold)."""
+        match k:
+            case m.AliasKind() | m.ListKind() | m.OptionKind():
+                return [k.ty]
+            case m.TupleKind():
+                return list(k.types)
+            case m.ResultKind():
+                return [k.ok, k.err]
+            case m.RecordKind():
+                return [f.ty for f in k.fields]
+            case m.VariantKind():
+                return [c.ty for c in k.cases]
+            case (
+                m.EnumKind()
+                | m.FlagsKind()
+                | m.ResourceKind()
+                | m.HandleKind()
+                | m.MapKind()
+                | m.FixedLengthListKind()
+                | m.FutureKind()
+                | m.StreamKind()
+                | m.UnknownKind()
+            ):
+                return []
+            case _:
+                assert_never(k)
 
     @staticmethod
     def unsupported_kind(k: m.TypeDefKind) -> str | None:
-        if isinstance(k, m.FutureKind):
-            return FUTURES
-        if isinstance(k, m.StreamKind):
-            return STREAMS
-        if isinstance(k, m.MapKind):
-            return MAPS
-        if isinstance(k, m.FixedLengthListKind):
-            return FIXED_LISTS
-        return None
+        """The feature a type of kind `k` is, when the run time cannot carry that kind at all."""
+        match k:
+            case m.FutureKind():
+                return FUTURES
+            case m.StreamKind():
+                return STREAMS
+            case m.MapKind():
+                return MAPS
+            case m.FixedLengthListKind():
+                return FIXED_LISTS
+            case (
+                m.AliasKind()
+                | m.ListKind()
+                | m.OptionKind()
+                | m.TupleKind()
+                | m.ResultKind()
+                | m.RecordKind()
+                | m.VariantKind()
+                | m.EnumKind()
+                | m.FlagsKind()
+                | m.ResourceKind()
+                | m.HandleKind()
+                | m.UnknownKind()
+            ):
+                return None
+            case _:
+                assert_never(k)
 
     def unsupported(self, ref: m.TypeRef | None) -> str | None:
         """The first feature inside type `ref` that the run time cannot carry, if any."""

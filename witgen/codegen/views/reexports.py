@@ -83,10 +83,12 @@ def _canonical(st: ViewState, ref: int) -> tuple[str, str]:
 
 def _reached(k: m.TypeDefKind) -> list[m.TypeRef | None]:
     """The types directly inside a type of kind `k`, handles' resources included."""
-    if isinstance(k, m.HandleKind):
-        return [k.resource]
-    if isinstance(k, m.MapKind):
-        return [k.key, k.value]
-    if isinstance(k, (m.FixedLengthListKind, m.FutureKind, m.StreamKind)):
-        return [k.ty]
-    return list(TypeMapper.inner_types(k))
+    match k:
+        case m.HandleKind():
+            return [k.resource]
+        case m.MapKind():
+            return [k.key, k.value]
+        case m.FixedLengthListKind() | m.FutureKind() | m.StreamKind():
+            return [k.ty]
+        case _:
+            return list(TypeMapper.inner_types(k))
