@@ -56,53 +56,47 @@ class CaseView:
 
 
 @dataclass(frozen=True)
-class RecordView:
-    shape: ClassVar[str] = "record"
+class NamedView:
+    """What every named type's view has: its names, docstring and converter expressions."""
+
     py_name: str
     wit_name: str
-    converter_name: str
     docstring: str | None
-    fields: list[FieldView]
-    converter: str
-    guest_converter: str
+    converter: str  # the host bindings' converter expression
+    guest_converter: str  # the guest wrappers'
+
+    @property
+    def converter_name(self) -> str:
+        return naming.converter_name(self.py_name)
 
     @property
     def defines(self) -> list[str]:
+        """The module-level names its definition takes (besides its converter)."""
         return [self.py_name]
 
 
 @dataclass(frozen=True)
-class EnumView:
+class RecordView(NamedView):
+    shape: ClassVar[str] = "record"
+    fields: list[FieldView]
+
+
+@dataclass(frozen=True)
+class EnumView(NamedView):
     shape: ClassVar[str] = "enum"
-    py_name: str
-    wit_name: str
-    converter_name: str
-    docstring: str | None
     flags: bool  # a WIT `flags` (an `enum.Flag`), else a WIT `enum` (an `enum.Enum`)
     members: list[MemberConstView]
-    converter: str
-    guest_converter: str
 
     @property
     def base(self) -> str:
         return "_enum.Flag" if self.flags else "_enum.Enum"
 
-    @property
-    def defines(self) -> list[str]:
-        return [self.py_name]
-
 
 @dataclass(frozen=True)
-class VariantView:
+class VariantView(NamedView):
     shape: ClassVar[str] = "variant"
-    py_name: str
-    wit_name: str
-    converter_name: str
-    docstring: str | None
     cases: list[CaseView]
     annotation: str  # the union of the case classes
-    converter: str
-    guest_converter: str
 
     @property
     def defines(self) -> list[str]:
@@ -110,67 +104,31 @@ class VariantView:
 
 
 @dataclass(frozen=True)
-class AliasView:
+class AliasView(NamedView):
     """Any other named type (`type x = ...`, a named list, tuple, option, result, handle):
     `Name: TypeAlias = <annotation>`."""
 
     shape: ClassVar[str] = "alias"
-    py_name: str
-    wit_name: str
-    converter_name: str
-    docstring: str | None
     annotation: str
-    converter: str
-
-    @property
-    def guest_converter(self) -> str:
-        return self.converter
-
-    @property
-    def defines(self) -> list[str]:
-        return [self.py_name]
 
 
 @dataclass(frozen=True)
-class ResourceClassView:
+class ResourceClassView(NamedView):
     """A resource these bindings carry: `shape` says whose it is."""
 
-    py_name: str
-    wit_name: str
-    converter_name: str
-    docstring: str | None
     guest_docstring: str | None
     resource: ResourceView
-    converter: str
-    guest_converter: str
 
     @property
     def shape(self) -> str:
         return "exported_resource" if self.resource.side == EXPORTED else "imported_resource"
 
-    @property
-    def defines(self) -> list[str]:
-        return [self.py_name]
-
 
 @dataclass(frozen=True)
-class PlaceholderView:
+class PlaceholderView(NamedView):
     """A resource these bindings cannot carry (WASI's, for one): an empty class."""
 
     shape: ClassVar[str] = "placeholder"
-    py_name: str
-    wit_name: str
-    converter_name: str
-    docstring: str | None
-    converter: str
-
-    @property
-    def guest_converter(self) -> str:
-        return self.converter
-
-    @property
-    def defines(self) -> list[str]:
-        return [self.py_name]
 
 
 TypeView = Union[RecordView, EnumView, VariantView, AliasView, ResourceClassView, PlaceholderView]
@@ -270,9 +228,7 @@ def record_view(st: ViewState, t: _Named, k: m.RecordKind) -> RecordView:
     conv = converters.record(
         t.py_name, t.wit_name, [(f.py_name, f.wit_name, f.converter) for f in fields]
     )
-    return RecordView(
-        t.py_name, t.wit_name, naming.converter_name(t.py_name), t.doc, fields, conv, conv
-    )
+    return RecordView(t.py_name, t.wit_name, t.doc, conv, conv, fields=fields)
 
 
 def enum_view(t: _Named, k: m.EnumKind | m.FlagsKind) -> EnumView:
@@ -289,9 +245,7 @@ def enum_view(t: _Named, k: m.EnumKind | m.FlagsKind) -> EnumView:
         for w, docs, value in items
     ]
     conv = converters.enum(flags, t.py_name, t.wit_name, [c.wit_name for c in members])
-    return EnumView(
-        t.py_name, t.wit_name, naming.converter_name(t.py_name), t.doc, flags, members, conv, conv
-    )
+    return EnumView(t.py_name, t.wit_name, t.doc, conv, conv, flags=flags, members=members)
 
 
 def variant_view(st: ViewState, t: _Named, k: m.VariantKind) -> VariantView:
@@ -312,25 +266,25 @@ def variant_view(st: ViewState, t: _Named, k: m.VariantKind) -> VariantView:
     return VariantView(
         t.py_name,
         t.wit_name,
-        naming.converter_name(t.py_name),
         t.doc,
-        cases,
-        naming.variant_union(c.py_name for c in cases),
         converters.variant(None, t.wit_name, triples),
         converters.variant(t.py_name, t.wit_name, triples),
+        cases=cases,
+        annotation=naming.variant_union(c.py_name for c in cases),
     )
 
 
 def alias_view(st: ViewState, t: _Named) -> AliasView:
     """Any other named type: an alias of the annotation it stands for."""
     types = st.mapper(t.host)
+    conv = types.structure_converter(t.type_id, t.ctx)
     return AliasView(
         t.py_name,
         t.wit_name,
-        naming.converter_name(t.py_name),
         t.doc,
-        types.structure_annotation(t.type_id, t.ctx),
-        types.structure_converter(t.type_id, t.ctx),
+        conv,
+        conv,
+        annotation=types.structure_annotation(t.type_id, t.ctx),
     )
 
 
@@ -343,23 +297,16 @@ def resource_class_view(st: ViewState, t: _Named) -> ResourceClassView | Placeho
         problem = st.mapper(t.host).resource_sides.get(t.type_id, RESOURCES)
         # No warning here: the functions that reach it warn, where the user's code can meet it
         # (`func_view`); WASI's, which wasmtime provides, mostly never do.
-        return PlaceholderView(
-            t.py_name,
-            t.wit_name,
-            naming.converter_name(t.py_name),
-            docstring(
-                t.td.docs, f"A placeholder: {problem} are not supported by these bindings yet."
-            ),
-            converters.unsupported(problem),
-        )
+        doc = f"A placeholder: {problem} are not supported by these bindings yet."
+        conv = converters.unsupported(problem)
+        return PlaceholderView(t.py_name, t.wit_name, docstring(t.td.docs, doc), conv, conv)
     exported = res.side == EXPORTED
     return ResourceClassView(
         t.py_name,
         t.wit_name,
-        naming.converter_name(t.py_name),
         docstring(t.td.docs, resource_usage(st, res, t.type_id), t.copy_note),
-        docstring(t.td.docs, guest_resource_usage(res)),
-        res,
         converters.resource(exported, t.py_name, t.wit_name, res.instance_literal),
         converters.resource(exported, t.py_name, t.wit_name, None),
+        guest_docstring=docstring(t.td.docs, guest_resource_usage(res)),
+        resource=res,
     )
