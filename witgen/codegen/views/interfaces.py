@@ -20,7 +20,7 @@ from witgen.codegen.views.reexports import ReexportView, reexports
 from witgen.codegen.views.resources import ResourceView, resource_view
 from witgen.codegen.views.state import ViewState
 from witgen.codegen.views.types import TypeView, type_views
-from witgen.codegen.walk import InterfaceUse, WorldWalk
+from witgen.codegen.walk import InterfaceUse
 from witgen.resolve import model as m
 
 
@@ -190,9 +190,6 @@ def qualified_name(resolve: m.Resolve, world: m.World) -> str:
 
 class ViewBuilder(ViewState):
     """The views of one world's package (`build`), from the names and sides of `ViewState`."""
-
-    def __init__(self, resolve: m.Resolve, walk: WorldWalk) -> None:
-        super().__init__(resolve, walk)
 
     def build(self) -> PackageViews:
         st = self
