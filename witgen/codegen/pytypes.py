@@ -241,6 +241,8 @@ class TypeMapper:
 
     def has_handles(self, ref: m.TypeRef | None) -> bool:
         """Whether values of type `ref` can contain resource handles."""
+        if isinstance(ref, int) and ref in self._handles:  # the common case: known already
+            return self._handles[ref] is True
 
         def local(_: m.TypeId, k: m.TypeDefKind) -> tuple[bool, bool | None]:
             return (True, True) if isinstance(k, (m.HandleKind, m.ResourceKind)) else (False, None)
@@ -309,6 +311,8 @@ class TypeMapper:
 
     def unsupported(self, ref: m.TypeRef | None) -> str | None:
         """The first feature inside type `ref` that the run time cannot carry, if any."""
+        if isinstance(ref, int) and ref in self._unsupported:
+            return self._unsupported[ref]
 
         def local(type_id: m.TypeId, k: m.TypeDefKind) -> tuple[bool, str | None]:
             if isinstance(k, m.HandleKind):
@@ -344,28 +348,30 @@ def first_found(
         return None
     if isinstance(ref, str):
         return primitive(ref)
-    stack: list[tuple[int, bool]] = [(ref, False)]
+    if ref in memo:
+        return memo[ref]
+    stack = [ref]  # a type stays on the stack until every type inside it has its answer
     while stack:
-        type_id, expanded = stack.pop()
+        type_id = stack[-1]
         if type_id in memo:
+            stack.pop()
             continue
         k = resolve.types[type_id].kind
-        inner = TypeMapper.inner_types(k)
-        if expanded:
-            found: T | None = None
-            for t in inner:
-                if isinstance(t, int):
-                    found = memo.get(t)  # absent only on a cycle, which valid WIT cannot have
-                elif isinstance(t, str):
-                    found = primitive(t)
-                if found is not None:
-                    break
-            memo[type_id] = found
-            continue
         decided, answer = local(m.TypeId(type_id), k)
         if decided:
             memo[type_id] = answer
+            stack.pop()
             continue
-        stack.append((type_id, True))
-        stack.extend((t, False) for t in reversed(inner) if isinstance(t, int) and t not in memo)
+        inner = TypeMapper.inner_types(k)
+        pending = [t for t in inner if isinstance(t, int) and t not in memo]
+        if pending:  # valid WIT has no cycles, so each type is pushed once per type holding it
+            stack.extend(reversed(pending))
+            continue
+        found: T | None = None
+        for t in inner:
+            found = memo[t] if isinstance(t, int) else primitive(t) if t is not None else None
+            if found is not None:
+                break
+        memo[type_id] = found
+        stack.pop()
     return memo.get(ref)

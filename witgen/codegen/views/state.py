@@ -158,6 +158,8 @@ class ViewState:
     def mentions_dual(self, ref: m.TypeRef | None) -> bool:
         """Whether type `ref` is, names or contains a resource of `self.dual` (remembered per
         type, and walked without recursion, as `TypeMapper`'s walks are)."""
+        if isinstance(ref, int) and ref in self._dual_types:
+            return self._dual_types[ref] is True
 
         def local(type_id: m.TypeId, k: m.TypeDefKind) -> tuple[bool, bool | None]:
             if isinstance(k, m.ResourceKind):
