@@ -2,11 +2,13 @@
 
 In: a WIT path, a world, and a Python module written against the world's guest package. Out:
 `plugin.wasm`, written atomically (nothing is written when anything fails). Steps:
-1. generate the guest package (`codegen.guest`), and from its views what the module must
-   implement (`expectations`);
+1. compute the guest package's views (`codegen.guest`) and from them and the world walk the
+   `PluginContract`: what the module must implement (`expectations`), the exported interfaces'
+   classes and resource modules, componentize-py's import numbering, the world's full name;
 2. read the module without running it (`precheck`): a missing export, a wrong number of
    parameters or two implementations of one base stop here, in milliseconds, with file:line:col;
-3. write componentize-py's glue into a staging folder: the app module `witgen_app` (its
+3. write componentize-py's glue into a staging folder, rendered from the contract through
+   `templates/guest/componentize_*.py.j2`: the app module `witgen_app` (its
    `WitWorld` and one class per exported interface), one top-level module per exported interface
    with resources (componentize-py imports `tools.Counter`), and `witgen_glue`
    (`runtime/componentize_glue.py`), which converts values both ways through the guest package;
@@ -33,8 +35,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from witgen.build.precheck import Expected, check_plugin
-from witgen.codegen import naming
 from witgen.codegen.guest import GuestViews
+from witgen.codegen.render import render
 from witgen.codegen.writer import write_package
 from witgen.errors import Diagnostic, WitError
 from witgen.resolve import model as m
@@ -111,6 +113,46 @@ class Precompiled:
     problems: list[str]
 
 
+@dataclass(frozen=True)
+class ExportedModule:
+    """An exported interface's module in the guest package and its base class there."""
+
+    name: str  # `tools`: `exports/tools.py`, and the top-level module of its resources
+    class_name: str  # `Tools`: `exports.Tools` in the guest package, and in componentize-py's
+    resources: list[str]  # its resource classes, which componentize-py looks up as `tools.R`
+
+
+@dataclass(frozen=True)
+class PluginContract:
+    """What the build needs to know of a world, from the guest views and the world walk: what
+    the plugin module must implement (`expected`, for the pre-check), the exported interfaces'
+    classes and resource modules (for componentize-py's glue), where componentize-py numbers
+    each imported function (`import_indexes`), and the world's qualified name."""
+
+    package: str  # the guest package: `plugin_guest`
+    world: str  # `ns:pkg/world@version`, as componentize-py selects it
+    expected: list[Expected]
+    exported: list[ExportedModule]
+    import_indexes: dict[tuple[str, str], int]
+
+    @property
+    def resource_modules(self) -> list[ExportedModule]:
+        """The exported modules with resources: each also a top-level module of the build."""
+        return [mod for mod in self.exported if mod.resources]
+
+
+def plugin_contract(gv: GuestViews, resolve: m.Resolve, world_id: m.WorldId) -> PluginContract:
+    exported = [
+        ExportedModule(
+            mod.name, mod.class_name, [r.py_name for r in mod.interface.export_resources]
+        )
+        for mod in gv.world.exported
+    ]
+    return PluginContract(
+        gv.package, world_spec(resolve, world_id), expectations(gv), exported, import_indexes(gv)
+    )
+
+
 def expectations(gv: GuestViews) -> list[Expected]:
     """What the plugin module must implement: the world's base class, one class per exported
     interface, one per exported resource."""
@@ -125,19 +167,17 @@ def expectations(gv: GuestViews) -> list[Expected]:
             exports={f.py_name: f.wit_name for f in w.export_funcs},
         )
     ]
-    for mod in gv.views.modules:
+    for mod in gv.world.exported:
         i = mod.interface
-        if not i.exported:
-            continue
         what = f"interface `{i.instance_name}`"
         out.append(
             Expected(
-                naming.upper_camel(mod.name),
+                mod.class_name,
                 f"{pkg}.exports",
                 what,
                 {f.py_name: len(f.params) for f in i.export_funcs},
                 exports={f.py_name: f.wit_name for f in i.export_funcs},
-                aliases=(f"{pkg}.exports.{mod.name}.Exports",),
+                aliases=(f"{pkg}.{mod.dotted}.Exports",),
             )
         )
         for r in i.export_resources:
@@ -147,7 +187,7 @@ def expectations(gv: GuestViews) -> list[Expected]:
             out.append(
                 Expected(
                     r.py_name,
-                    f"{pkg}.exports.{mod.name}",
+                    f"{pkg}.{mod.dotted}",
                     f"resource `{r.wit_name}` of {what}",
                     methods,
                     {mb.py_name: len(mb.py_params) for mb in r.statics},
@@ -162,14 +202,14 @@ def import_indexes(gv: GuestViews) -> dict[tuple[str, str], int]:
     functions of the imported interfaces, interface by interface in the world's order, then the
     world's own functions (measured on a world with both, see tests/e2e/test_build.py)."""
     world = gv.walk.world
-    modules = {mod.interface.instance_name: mod.name for mod in gv.views.modules}
+    modules = {mod.interface.instance_name: mod.dotted for mod in gv.modules}
     out: dict[tuple[str, str], int] = {}
     funcs: list[m.Function] = []
     for item in world.imports.values():
         if isinstance(item, m.WorldInterface):
             use = next(u for u in gv.walk.interfaces if u.id == item.id)
             for func in use.interface.functions.values():
-                out[(f"imports.{modules[use.instance_name]}", func.name)] = len(out)
+                out[(modules[use.instance_name], func.name)] = len(out)
         elif isinstance(item, m.WorldFunction):
             funcs.append(item.func)
     for func in funcs:
@@ -177,55 +217,34 @@ def import_indexes(gv: GuestViews) -> dict[tuple[str, str], int]:
     return out
 
 
-def _app_module(gv: GuestViews, plugin: str, indexes: dict[tuple[str, str], int]) -> str:
-    lines = [
-        '"""componentize-py\'s app module for this plugin, written by `witgen build`."""',
-        f"import {CPY_WORLD_MODULE}",
-        f"from {GLUE} import Glue",
-        "",
-        f"_glue = Glue({gv.package!r}, {plugin!r}, {indexes!r})",
-        f"WitWorld = _glue.world_class({CPY_WORLD_MODULE}.WitWorld)",
-    ]
-    if any(mod.interface.exported for mod in gv.views.modules):
-        lines.insert(2, f"import {CPY_WORLD_MODULE}.exports")
-    for mod in gv.views.modules:
-        if mod.interface.exported:
-            name = naming.upper_camel(mod.name)
-            lines.append(
-                f"{name} = _glue.interface_class('exports.{mod.name}',"
-                f" {CPY_WORLD_MODULE}.exports.{name}, {name!r})"
-            )
-    for mod in gv.views.modules:
-        if mod.interface.exported and mod.interface.export_resources:
-            lines.append(f"import {mod.name}  # its resource classes, before any call needs them")
-    return "\n".join(lines) + "\n"
+def _glue_files(contract: PluginContract, plugin: str) -> dict[str, str]:
+    """componentize-py's glue, rendered from `templates/guest/componentize_*.py.j2`: the app module, and one
+    top-level module per exported interface with resources."""
+    files = {
+        f"{APP}.py": render(
+            "guest/componentize_app.py.j2",
+            c=contract,
+            plugin=plugin,
+            world_module=CPY_WORLD_MODULE,
+            glue=GLUE,
+        )
+    }
+    for mod in contract.resource_modules:
+        files[f"{mod.name}.py"] = render("guest/componentize_resources.py.j2", mod=mod, app=APP)
+    return files
 
 
-def _resource_module(mod_name: str, resources: list[str]) -> str:
-    lines = [
-        f'"""The resource classes componentize-py looks up as `{mod_name}.<Resource>`."""',
-        f"from {APP} import _glue",
-        "",
-    ]
-    lines += [f"{r} = _glue.resource_class('exports.{mod_name}', {r!r})" for r in resources]
-    return "\n".join(lines) + "\n"
-
-
-def _check_module_name(module: Path, gv: GuestViews) -> str:
+def _check_module_name(module: Path, contract: PluginContract) -> str:
     name = module.stem
     if module.suffix != ".py" or not name.isidentifier():
         raise BuildError(
             f"{module}: a plugin module is a `.py` file named like a Python module",
             path=str(module),
         )
-    taken = {CPY_WORLD_MODULE, APP, GLUE, gv.package, "componentize_py_types"}
+    taken = {CPY_WORLD_MODULE, APP, GLUE, contract.package, "componentize_py_types"}
     # componentize-py's own modules: the guest's built-in one would shadow the plugin.
     taken |= {"componentize_py_runtime", "componentize_py_async_support"}
-    taken |= {
-        mod.name
-        for mod in gv.views.modules
-        if mod.interface.exported and mod.interface.export_resources
-    }
+    taken |= {mod.name for mod in contract.resource_modules}
     if name in taken:
         raise BuildError(
             f"{module}: a plugin module cannot be named `{name}`, a name the build uses"
@@ -257,14 +276,15 @@ def build_plugin(
     (componentize-py's `stub_wasi`: its WASI calls do nothing or fail inside it). `started` is
     called once the checks have passed, just before the slow part."""
     gv = GuestViews(resolve, world_id)
-    name = _check_module_name(module, gv)
+    contract = plugin_contract(gv, resolve, world_id)
+    name = _check_module_name(module, contract)
     try:
         source = module.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
         raise BuildError(
             f"{module}: cannot read the plugin module ({err})", path=str(module)
         ) from None
-    problems = check_plugin(source, str(module), expectations(gv))
+    problems = check_plugin(source, str(module), contract.expected)
     if problems:
         located = [
             Diagnostic(
@@ -297,20 +317,14 @@ def build_plugin(
         src.mkdir()
         write_package(package, src)
         shutil.copyfile(GLUE_SOURCE, src / f"{GLUE}.py")
-        indexes = import_indexes(gv)
-        (src / f"{APP}.py").write_text(_app_module(gv, name, indexes), encoding="utf-8")
-        for mod in gv.views.modules:
-            if mod.interface.exported and mod.interface.export_resources:
-                text = _resource_module(
-                    mod.name, [r.py_name for r in mod.interface.export_resources]
-                )
-                (src / f"{mod.name}.py").write_text(text, encoding="utf-8")
+        for filename, text in _glue_files(contract, name).items():
+            (src / filename).write_text(text, encoding="utf-8")
         built = stage / "plugin.wasm"
         args = {
             "wit": str(wit_path),
             # fully qualified, version included: componentize-py selects worlds as witgen does,
             # and a bare `ns:pkg/w` is ambiguous when two versions of the package are present
-            "world": world_spec(resolve, world_id),
+            "world": contract.world,
             "features": features,
             "all_features": all_features,
             "path": [str(src), str(module.resolve().parent)],

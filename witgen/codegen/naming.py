@@ -226,3 +226,101 @@ def package_clash(world: str, others: Iterable[str], guest: bool) -> str | None:
                 f" '{host}' would both be the package '{name}'; rename one of the worlds"
             )
     return None
+
+
+# --------------------------------------------------------------------------------------------
+# Names the generated code gives its own definitions: every formula here, none inline elsewhere.
+# WIT names never start with `_`, so the private ones (`_C_...`, `_m_...`, `_X_...`) never clash
+# with a name converted from WIT.
+
+
+def case_class(owner: str, case: str) -> str:
+    """The class of case `case` (a WIT name) of the variant whose class is `owner`:
+    `FilterError_Empty` (trailing escapes dropped from both parts, so `None_`'s case `class`
+    is `None_Class`; the whole is checked in its scope like any name)."""
+    return f"{owner.rstrip('_')}_{upper_camel(case).rstrip('_')}"
+
+
+def variant_union(case_classes: Iterable[str]) -> str:
+    """The annotation a variant's name stands for: the union of its case classes."""
+    return " | ".join(case_classes)
+
+
+def host_copy(py_name: str) -> str:
+    """The import-side copy of a type of an interface on both sides (`ImportedBoxed`)."""
+    return f"Imported{py_name}"
+
+
+def converter_name(py_name: str) -> str:
+    """The module-level converter of a named type (`_C_Point`)."""
+    return f"_C_{py_name}"
+
+
+def module_alias(module: str) -> str:
+    """How other modules import generated module `module` (`from . import host as _m_host`)."""
+    return f"_m_{module}"
+
+
+def imports_protocol(world_class: str) -> str:
+    """The protocol of what the host provides to a world (`EchoImports`)."""
+    return f"{world_class}Imports"
+
+
+def func_spec(imported: bool, py_name: str) -> str:
+    """The module-level `FuncSpec` of a function: `_X_` for what the component exports, `_I_`
+    for what it imports (the host implements): one interface may be both."""
+    return f"{'_I' if imported else '_X'}_{py_name}"
+
+
+def accessor_spec(imported: bool, getter: bool, py_name: str) -> str:
+    """The `FuncSpec` of an interface's or world's getter (`_XG_x`) or setter (`_XS_x`)."""
+    return f"{'_I' if imported else '_X'}{'G' if getter else 'S'}_{py_name}"
+
+
+def export_attr(py_name: str) -> str:
+    """The attribute holding an exported function bound to the instance (`_f_greet`)."""
+    return f"_f_{py_name}"
+
+
+def accessor_attr(getter: bool, py_name: str) -> str:
+    """The attribute holding an exported getter (`_g_x`) or setter (`_s_x`)."""
+    return f"_{'g' if getter else 's'}_{py_name}"
+
+
+def member_attr(kind: str, py_name: str) -> str:
+    """The class attribute holding a resource member bound to an instance: `_new` (the
+    constructor), `_get_x` / `_set_x` (a property's), `_f_name` (methods and statics)."""
+    if kind == "constructor":
+        return "_new"
+    if kind in ("getter", "setter"):
+        return f"_{kind[:3]}_{py_name}"
+    return export_attr(py_name)
+
+
+def member_spec(imported: bool, resource: str, attr: str) -> str:
+    """The module-level `FuncSpec` of a resource member (`_X_Counter_f_bump`)."""
+    return f"{'_I' if imported else '_X'}_{resource}{attr}"
+
+
+def exports_class(module: str) -> str:
+    """The guest wrappers' base class of an exported interface (`exports.Tools`)."""
+    return upper_camel(module)
+
+
+def module_candidates(
+    name: str, package: tuple[str, str, str | None] | None, exported: bool
+) -> list[str]:
+    """The module names an interface may take, least qualified first: snake_case of its name,
+    then qualified by package, by namespace, by version. An interface the world names itself
+    (`package` None) is qualified by direction instead (`imports_y`, `exports_y`, the way
+    wit-bindgen's `exports::` namespace keeps them apart)."""
+    base = snake(name)
+    if package is None:
+        return [base, snake(f"{'exports' if exported else 'imports'}-{name}")]
+    namespace, pkg, version = package
+    qualified = snake(f"{pkg}-{name}")
+    full = snake(f"{namespace}-{pkg}-{name}")
+    out = [base, qualified, full]
+    if version is not None:
+        out.append(f"{full}_{''.join(c if c.isalnum() else '_' for c in version)}")
+    return out

@@ -13,9 +13,15 @@ recorded so the importing module can import it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar, assert_never
 
+from witgen.codegen.naming import converter_name
+from witgen.codegen.naming import module_alias as alias
 from witgen.resolve import model as m
+
+T = TypeVar("T")
 
 # primitive -> (annotation, converter)
 PRIMITIVES: dict[str, tuple[str, str]] = {
@@ -66,16 +72,6 @@ class ModuleCtx:
         return f"{alias(module)}.{name}"
 
 
-def alias(module: str) -> str:
-    """How other modules import `module` (`from . import host as _m_host`). WIT names never start
-    with `_`, so the alias never clashes with a name converted from WIT."""
-    return f"_m_{module}"
-
-
-def converter_name(py_name: str) -> str:
-    return f"_C_{py_name}"
-
-
 class TypeMapper:
     def __init__(
         self,
@@ -90,7 +86,7 @@ class TypeMapper:
         # The answers of the walks below, per TypeDef: types share their parts, so an unremembered
         # walk can take time exponential in the nesting (a record of two fields of a record of
         # two fields ...).
-        self._handles: dict[int, bool] = {}
+        self._handles: dict[int, bool | None] = {}
         self._unsupported: dict[int, str | None] = {}
 
     def dealias(self, ref: m.TypeRef) -> m.TypeRef:
@@ -131,28 +127,40 @@ class TypeMapper:
         """The annotation of TypeDef `ref` itself, ignoring its name (what an alias stands for)."""
         k = self.resolve.types[ref].kind
         ann = self.annotation
-        if isinstance(k, m.AliasKind):
-            return ann(k.ty, ctx)
-        if isinstance(k, m.ListKind):
-            return "bytes" if self.dealias(k.ty) == "u8" else f"list[{ann(k.ty, ctx)}]"
-        if isinstance(k, m.FixedLengthListKind):
-            return f"list[{ann(k.ty, ctx)}]"
-        if isinstance(k, m.TupleKind):
-            inner = ", ".join(ann(t, ctx) for t in k.types)
-            return f"tuple[{inner or '()'}]"
-        if isinstance(k, m.OptionKind):
-            if self.is_option(k.ty):
-                return f"_rt.Some[{ann(k.ty, ctx)}] | None"
-            return f"{ann(k.ty, ctx)} | None"
-        if isinstance(k, m.ResultKind):
-            return f"_rt.Ok[{ann(k.ok, ctx)}] | _rt.Err[{ann(k.err, ctx)}]"
-        if isinstance(k, m.HandleKind):
-            return ann(k.resource, ctx)
-        if isinstance(k, m.MapKind):
-            return f"dict[{ann(k.key, ctx)}, {ann(k.value, ctx)}]"
-        if isinstance(k, (m.FutureKind, m.StreamKind)):
-            return "_t.Any"
-        raise AssertionError(f"no Python annotation for an anonymous {type(k).__name__}")
+        match k:
+            case m.AliasKind():
+                return ann(k.ty, ctx)
+            case m.ListKind():
+                return "bytes" if self.dealias(k.ty) == "u8" else f"list[{ann(k.ty, ctx)}]"
+            case m.FixedLengthListKind():
+                return f"list[{ann(k.ty, ctx)}]"
+            case m.TupleKind():
+                inner = ", ".join(ann(t, ctx) for t in k.types)
+                return f"tuple[{inner or '()'}]"
+            case m.OptionKind():
+                if self.is_option(k.ty):
+                    return f"_rt.Some[{ann(k.ty, ctx)}] | None"
+                return f"{ann(k.ty, ctx)} | None"
+            case m.ResultKind():
+                return f"_rt.Ok[{ann(k.ok, ctx)}] | _rt.Err[{ann(k.err, ctx)}]"
+            case m.HandleKind():
+                return ann(k.resource, ctx)
+            case m.MapKind():
+                return f"dict[{ann(k.key, ctx)}, {ann(k.value, ctx)}]"
+            case m.FutureKind() | m.StreamKind():
+                return "_t.Any"
+            case (
+                m.RecordKind()
+                | m.VariantKind()
+                | m.EnumKind()
+                | m.FlagsKind()
+                | m.ResourceKind()
+                | m.UnknownKind()
+            ):
+                # WIT names every type of these kinds: `annotation` names their class instead.
+                raise AssertionError(f"no Python annotation for an anonymous {type(k).__name__}")
+            case _:
+                assert_never(k)
 
     # --- converters ---
 
@@ -167,34 +175,49 @@ class TypeMapper:
         return self.structure_converter(ref, ctx)
 
     def structure_converter(self, ref: int, ctx: ModuleCtx) -> str:
+        """The converter of TypeDef `ref` itself, ignoring its name (what an alias stands for)."""
         k = self.resolve.types[ref].kind
         conv = self.converter
-        if isinstance(k, m.AliasKind):
-            return conv(k.ty, ctx)
-        if isinstance(k, m.ListKind):
-            return "_rt.BYTES" if self.dealias(k.ty) == "u8" else f"_rt.List({conv(k.ty, ctx)})"
-        if isinstance(k, m.TupleKind):
-            return f"_rt.Tuple({', '.join(conv(t, ctx) for t in k.types)})"
-        if isinstance(k, m.OptionKind):
-            nested = ", nested=True" if self.is_option(k.ty) else ""
-            return f"_rt.Option({conv(k.ty, ctx)}{nested})"
-        if isinstance(k, m.ResultKind):
-            return f"_rt.Result({conv(k.ok, ctx)}, {conv(k.err, ctx)})"
-        if isinstance(k, m.HandleKind):
-            # `_C_Counter.own` / `.borrow`: the converters an `ExportedResource` or an
-            # `ImportedResource` carries.
-            problem = self.resource_problem(k.resource)
-            if problem is not None:
-                return f'_rt.Unsupported("{problem}")'
-            return f"{conv(k.resource, ctx)}.{k.handle}"
-        if isinstance(k, (m.FutureKind, m.StreamKind)):
-            # Not carried, but typed: the run time checks a component's type against them.
-            kind = "Future" if isinstance(k, m.FutureKind) else "Stream"
-            return f"_rt.{kind}({conv(k.ty, ctx)})"
-        feature = self.unsupported_kind(k)
-        if feature is not None:
-            return f'_rt.Unsupported("{feature}")'
-        raise AssertionError(f"no converter for an anonymous {type(k).__name__}")
+        match k:
+            case m.AliasKind():
+                return conv(k.ty, ctx)
+            case m.ListKind():
+                if self.dealias(k.ty) == "u8":
+                    return "_rt.BYTES"
+                return f"_rt.List({conv(k.ty, ctx)})"
+            case m.TupleKind():
+                return f"_rt.Tuple({', '.join(conv(t, ctx) for t in k.types)})"
+            case m.OptionKind():
+                nested = ", nested=True" if self.is_option(k.ty) else ""
+                return f"_rt.Option({conv(k.ty, ctx)}{nested})"
+            case m.ResultKind():
+                return f"_rt.Result({conv(k.ok, ctx)}, {conv(k.err, ctx)})"
+            case m.HandleKind():
+                # `_C_Counter.own` / `.borrow`: the converters an `ExportedResource` or an
+                # `ImportedResource` carries.
+                problem = self.resource_problem(k.resource)
+                if problem is not None:
+                    return f'_rt.Unsupported("{problem}")'
+                return f"{conv(k.resource, ctx)}.{k.handle}"
+            case m.FutureKind():
+                # Not carried, but typed: the run time checks a component's type against them.
+                return f"_rt.Future({conv(k.ty, ctx)})"
+            case m.StreamKind():
+                return f"_rt.Stream({conv(k.ty, ctx)})"
+            case m.MapKind() | m.FixedLengthListKind():
+                return f'_rt.Unsupported("{self.unsupported_kind(k)}")'
+            case (
+                m.RecordKind()
+                | m.VariantKind()
+                | m.EnumKind()
+                | m.FlagsKind()
+                | m.ResourceKind()
+                | m.UnknownKind()
+            ):
+                # WIT names every type of these kinds: `converter` names their converter instead.
+                raise AssertionError(f"no converter for an anonymous {type(k).__name__}")
+            case _:
+                assert_never(k)
 
     # --- what cannot be carried ---
 
@@ -218,65 +241,137 @@ class TypeMapper:
 
     def has_handles(self, ref: m.TypeRef | None) -> bool:
         """Whether values of type `ref` can contain resource handles."""
-        if not isinstance(ref, int):
-            return False
-        known = self._handles.get(ref)
-        if known is None:
-            k = self.resolve.types[ref].kind
-            known = isinstance(k, (m.HandleKind, m.ResourceKind)) or any(
-                self.has_handles(t) for t in self.inner_types(k)
-            )
-            self._handles[ref] = known
-        return known
+        if isinstance(ref, int) and ref in self._handles:  # the common case: known already
+            return self._handles[ref] is True
+
+        def local(_: m.TypeId, k: m.TypeDefKind) -> tuple[bool, bool | None]:
+            return (True, True) if isinstance(k, (m.HandleKind, m.ResourceKind)) else (False, None)
+
+        return first_found(self.resolve, ref, self._handles, local) is True
 
     @staticmethod
     def inner_types(k: m.TypeDefKind) -> list[m.TypeRef | None]:
-        """The types directly inside a type of kind `k` (those the run time converts)."""
-        if isinstance(k, (m.AliasKind, m.ListKind, m.OptionKind)):
-            return [k.ty]
-        if isinstance(k, m.TupleKind):
-            return list(k.types)
-        if isinstance(k, m.ResultKind):
-            return [k.ok, k.err]
-        if isinstance(k, m.RecordKind):
-            return [f.ty for f in k.fields]
-        if isinstance(k, m.VariantKind):
-            return [c.ty for c in k.cases]
-        return []
+        """The types directly inside a type of kind `k` (those the run time converts: not a
+        handle's resource, nor what maps, fixed-length lists, futures and streams hold)."""
+        match k:
+            case m.AliasKind() | m.ListKind() | m.OptionKind():
+                return [k.ty]
+            case m.TupleKind():
+                return list(k.types)
+            case m.ResultKind():
+                return [k.ok, k.err]
+            case m.RecordKind():
+                return [f.ty for f in k.fields]
+            case m.VariantKind():
+                return [c.ty for c in k.cases]
+            case (
+                m.EnumKind()
+                | m.FlagsKind()
+                | m.ResourceKind()
+                | m.HandleKind()
+                | m.MapKind()
+                | m.FixedLengthListKind()
+                | m.FutureKind()
+                | m.StreamKind()
+                | m.UnknownKind()
+            ):
+                return []
+            case _:
+                assert_never(k)
 
     @staticmethod
     def unsupported_kind(k: m.TypeDefKind) -> str | None:
-        if isinstance(k, m.FutureKind):
-            return FUTURES
-        if isinstance(k, m.StreamKind):
-            return STREAMS
-        if isinstance(k, m.MapKind):
-            return MAPS
-        if isinstance(k, m.FixedLengthListKind):
-            return FIXED_LISTS
-        return None
+        """The feature a type of kind `k` is, when the run time cannot carry that kind at all."""
+        match k:
+            case m.FutureKind():
+                return FUTURES
+            case m.StreamKind():
+                return STREAMS
+            case m.MapKind():
+                return MAPS
+            case m.FixedLengthListKind():
+                return FIXED_LISTS
+            case (
+                m.AliasKind()
+                | m.ListKind()
+                | m.OptionKind()
+                | m.TupleKind()
+                | m.ResultKind()
+                | m.RecordKind()
+                | m.VariantKind()
+                | m.EnumKind()
+                | m.FlagsKind()
+                | m.ResourceKind()
+                | m.HandleKind()
+                | m.UnknownKind()
+            ):
+                return None
+            case _:
+                assert_never(k)
 
     def unsupported(self, ref: m.TypeRef | None) -> str | None:
         """The first feature inside type `ref` that the run time cannot carry, if any."""
-        if ref is None:
-            return None
-        if isinstance(ref, str):
-            return ERROR_CONTEXTS if ref == "error-context" else None
-        if ref not in self._unsupported:
-            self._unsupported[ref] = self._find_unsupported(ref)
-        return self._unsupported[ref]
+        if isinstance(ref, int) and ref in self._unsupported:
+            return self._unsupported[ref]
 
-    def _find_unsupported(self, ref: m.TypeId) -> str | None:
-        k = self.resolve.types[ref].kind
-        if isinstance(k, m.HandleKind):
-            return self.resource_problem(k.resource)
-        if isinstance(k, m.ResourceKind):
-            return self.resource_problem(ref)
-        feature = self.unsupported_kind(k)
-        if feature is not None:
-            return feature
-        for t in self.inner_types(k):
-            found = self.unsupported(t)
-            if found is not None:
-                return found
+        def local(type_id: m.TypeId, k: m.TypeDefKind) -> tuple[bool, str | None]:
+            if isinstance(k, m.HandleKind):
+                return True, self.resource_problem(k.resource)
+            if isinstance(k, m.ResourceKind):
+                return True, self.resource_problem(type_id)
+            feature = self.unsupported_kind(k)
+            return (True, feature) if feature is not None else (False, None)
+
+        return first_found(self.resolve, ref, self._unsupported, local, _primitive_unsupported)
+
+
+def _primitive_unsupported(name: str) -> str | None:
+    return ERROR_CONTEXTS if name == "error-context" else None
+
+
+def first_found(
+    resolve: m.Resolve,
+    ref: m.TypeRef | None,
+    memo: dict[int, T | None],
+    local: Callable[[m.TypeId, m.TypeDefKind], tuple[bool, T | None]],
+    primitive: Callable[[str], T | None] = lambda _: None,
+) -> T | None:
+    """The first answer found in type `ref` or the types inside it (`TypeMapper.inner_types`, in
+    order, depth first): `local(id, kind)` gives `(True, answer)` when a type's own kind decides
+    (its insides are then not looked at), `(False, _)` to look inside it; `primitive` answers for
+    primitive types. Every TypeDef's answer is kept in `memo`.
+
+    Iterative, with the answers remembered: valid WIT nests named types as deep as it likes (329
+    records each holding the next is a world the front end accepts), and shared parts would make
+    an unremembered walk exponential (a record of two fields of a record of two fields ...)."""
+    if ref is None:
         return None
+    if isinstance(ref, str):
+        return primitive(ref)
+    if ref in memo:
+        return memo[ref]
+    stack = [ref]  # a type stays on the stack until every type inside it has its answer
+    while stack:
+        type_id = stack[-1]
+        if type_id in memo:
+            stack.pop()
+            continue
+        k = resolve.types[type_id].kind
+        decided, answer = local(m.TypeId(type_id), k)
+        if decided:
+            memo[type_id] = answer
+            stack.pop()
+            continue
+        inner = TypeMapper.inner_types(k)
+        pending = [t for t in inner if isinstance(t, int) and t not in memo]
+        if pending:  # valid WIT has no cycles, so each type is pushed once per type holding it
+            stack.extend(reversed(pending))
+            continue
+        found: T | None = None
+        for t in inner:
+            found = memo[t] if isinstance(t, int) else primitive(t) if t is not None else None
+            if found is not None:
+                break
+        memo[type_id] = found
+        stack.pop()
+    return memo.get(ref)
