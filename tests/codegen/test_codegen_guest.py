@@ -242,10 +242,13 @@ def host_module(gen: Generated, name: str, rel: str = "") -> ModuleType:
 
 # --- 1. files and layout ------------------------------------------------------------------------
 
+# The run-time package every guest package carries (`_rt/`, from witgen/runtime/guest/).
+RT_FILES = sorted(f"_rt/{p.name}" for p in (REPO / "witgen" / "runtime" / "guest").glob("*.py"))
+
 
 def test_file_sets_and_names(gen: Generated) -> None:
     layout = {name: (p.name, sorted(p.files)) for name, p in gen.guests.items()}
-    base = ["__init__.py", "_rt.py", "_values.py", "exports/__init__.py", "imports/__init__.py"]
+    base = ["__init__.py", *RT_FILES, "_values.py", "exports/__init__.py", "imports/__init__.py"]
     # plugin and words: one inline imported interface (`host`), nothing exported but functions.
     assert layout["plugin"] == ("plugin_guest", [*base, "imports/host.py", "py.typed"])
     assert layout["words"] == ("words_guest", [*base, "imports/host.py", "py.typed"])
@@ -254,7 +257,7 @@ def test_file_sets_and_names(gen: Generated) -> None:
         "rich_guest",
         [
             "__init__.py",
-            "_rt.py",
+            *RT_FILES,
             "_values.py",
             "exports/__init__.py",
             "exports/tools.py",
@@ -812,7 +815,9 @@ def test_same_shapes_as_the_host_bindings(gen: Generated, name: str) -> None:
             "" if path == "__init__.py" else path.removesuffix(".py").split("/")[1]
         )
         for path in guest.files
-        if path.endswith(".py") and not path.endswith(("_rt.py", "_values.py", "/__init__.py"))
+        if path.endswith(".py")
+        and not path.startswith("_rt/")
+        and not path.endswith(("_values.py", "/__init__.py"))
     }
     assert sorted(strip.values()) == sorted(
         "" if path == "__init__.py" else path.removesuffix(".py")
@@ -1109,7 +1114,7 @@ def test_cli_writes_the_guest_package(tmp_path: Path, capsys: pytest.CaptureFixt
     target = out / "plugin_guest"
     assert files_under(target) == [
         "__init__.py",
-        "_rt.py",
+        *RT_FILES,
         "_values.py",
         "exports/__init__.py",
         "imports/__init__.py",
@@ -1117,7 +1122,10 @@ def test_cli_writes_the_guest_package(tmp_path: Path, capsys: pytest.CaptureFixt
         "py.typed",
     ]
     captured = capsys.readouterr()
-    assert captured.out == f"wrote {target} (7 files changed, 0 unchanged)\n" and captured.err == ""
+    n = 6 + len(RT_FILES)
+    assert (
+        captured.out == f"wrote {target} ({n} files changed, 0 unchanged)\n" and captured.err == ""
+    )
     assert sorted(p.name for p in out.iterdir()) == ["plugin_guest"]  # no host package, no staging
     assert (target / "imports" / "host.py").read_text().startswith(HEADER + "\n")
 

@@ -3,7 +3,7 @@ or guest package as `_values.py`, beside its run time `_rt`).
 
 Stage: run time. `Ok`, `Err` and `Some` are the Python shapes of a WIT `result` and of the outer
 `some` of a nested option, the same on the host side (`host`) and the guest side
-(`guest_rt`); `Bad` is a value that failed a check, turned by the caller into a `TypeError` /
+(`guest`); `Bad` is a value that failed a check, turned by the caller into a `TypeError` /
 `ValueError` naming the parameter path and the WIT type. Only the standard library: the guest
 side runs inside a component's CPython.
 """
