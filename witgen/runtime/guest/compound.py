@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 from typing import Any, Optional
 
-from .._values import Bad, Err, Ok, Some, short, wrong_type
+from .._values import Bad, Err, Ok, Some, check_tuple, no_payload, wrong_type
 from .convert import Conv, _first_unsupported, _identity, _in_path
 from .sides import Fn, Side
 
@@ -81,10 +81,7 @@ class Tuple(Conv):
         n, wit = len(fns), self.wit
 
         def out(value: Any) -> Any:
-            if not isinstance(value, tuple):  # as the host bindings check it
-                raise wrong_type(f"{wit} (a tuple)", value)
-            if len(value) != n:
-                raise Bad(TypeError, f"expected {wit} ({n} items), got a tuple of {len(value)}")
+            check_tuple(value, n, wit)
             items = [fn(v) for fn, v in zip(fns, value)]
             if type(value) is tuple and all(a is b for a, b in zip(items, value)):
                 return value
@@ -186,7 +183,7 @@ class Enum(Conv):
 
     __slots__ = ("cls", "members")
 
-    def __init__(self, cls: type[enum.Enum], wit_name: str, names: tuple[str, ...]) -> None:
+    def __init__(self, cls: type[enum.Enum], wit_name: str) -> None:
         super().__init__(f"enum {wit_name} ({cls.__name__})")
         self.cls = cls
         self.members = list(cls)
@@ -226,7 +223,7 @@ class Flags(Conv):
 
     __slots__ = ("cls", "members")
 
-    def __init__(self, cls: type[enum.Flag], wit_name: str, names: tuple[str, ...]) -> None:
+    def __init__(self, cls: type[enum.Flag], wit_name: str) -> None:
         super().__init__(f"flags {wit_name} ({cls.__name__})")
         self.cls = cls
         self.members = list(cls)
@@ -434,9 +431,7 @@ class Result(Conv):
 
             def none(payload: Any) -> Any:
                 if payload is not None:
-                    raise Bad(
-                        TypeError, f"{segment}: expected None (no payload), got {short(payload)}"
-                    )
+                    raise no_payload(segment, payload)
                 return None
 
             return none

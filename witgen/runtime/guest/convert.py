@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from .._values import Bad, short, wrong_type
+from .._values import Bad, check_bytes, check_char, check_float, check_int, check_string, wrong_type
 from .sides import Fn, Side
 
 
@@ -103,13 +103,7 @@ class _Int(Conv):
         return out
 
     def check(self, value: Any) -> Any:
-        if type(value) is not int:
-            if isinstance(value, bool) or not isinstance(value, int):
-                raise wrong_type(self.expected, value)
-            value = int(value)
-        if value < self.lo or value > self.hi:
-            raise Bad(ValueError, f"expected {self.expected}, got {value}")
-        return value
+        return check_int(value, self.lo, self.hi, self.expected)
 
 
 class _Float(Conv):
@@ -127,30 +121,14 @@ class _Float(Conv):
         return out
 
     def check(self, value: Any) -> Any:
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise wrong_type(f"{self.wit} (a float or an int)", value)
-        try:
-            return float(value)
-        except OverflowError:
-            raise Bad(ValueError, f"expected {self.wit}, got {short(value)} (too large)") from None
+        return check_float(value, self.wit)
 
 
 class _Char(Conv):
     __slots__ = ()
 
     def make_out(self, side: Side) -> Fn:
-        def out(value: Any) -> Any:
-            if not isinstance(value, str) or len(value) != 1:
-                raise wrong_type("char (a str of length 1)", value)
-            if 0xD800 <= ord(value) <= 0xDFFF:
-                raise Bad(
-                    ValueError,
-                    "expected char (a Unicode scalar value), got the lone surrogate"
-                    f" U+{ord(value):04X}",
-                )
-            return value
-
-        return out
+        return check_char
 
 
 class _String(Conv):
@@ -170,16 +148,7 @@ class _String(Conv):
         return out
 
     def check(self, value: Any) -> Any:
-        if not isinstance(value, str):
-            raise wrong_type("string", value)
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError as err:
-            raise Bad(
-                ValueError,
-                f"expected string (Unicode scalar values), got a lone surrogate at index {err.start}",
-            ) from None
-        return value
+        return check_string(value)
 
 
 class _Bytes(Conv):
@@ -189,14 +158,7 @@ class _Bytes(Conv):
         return None if side.bytes_are_bytes else bytes
 
     def make_out(self, side: Side) -> Fn:
-        def out(value: Any) -> Any:
-            if type(value) is bytes:
-                return value
-            if isinstance(value, (bytes, bytearray, memoryview)):
-                return bytes(value)
-            raise wrong_type("list<u8> (bytes, bytearray or memoryview)", value)
-
-        return out
+        return check_bytes
 
 
 def _first_unsupported(convs: Any) -> Optional[str]:
