@@ -173,7 +173,7 @@ class Record(Conv):
                 f"{indent}    raise",
             ]
         lines.append("    return value")
-        exec("\n".join(lines), env)
+        exec(compile("\n".join(lines), f"<witgen check of {wit}>", "exec"), env)
         out_shared: Fn = env["out_shared"]
         return out_shared
 

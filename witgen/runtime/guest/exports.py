@@ -142,7 +142,7 @@ def _export_caller(
     else:
         lines.append(f"    value = {call}")
         lines += returns(result, side.out_fn(result))
-    exec("\n".join(lines), env)
+    exec(compile("\n".join(lines), f"<witgen caller of {label}>", "exec"), env)
     return env["run"]  # type: ignore[no-any-return]
 
 
