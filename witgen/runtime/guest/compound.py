@@ -304,13 +304,10 @@ class Variant(Conv):
     def make_into(self, side: Side) -> Optional[Fn]:
         if self.cases[0][0] in side.shared:
             return None
-        table: dict[Any, Fn] = {}
-        for peer, (cls, _, conv) in zip(self._peers(side), self.cases):
-            if conv is None:
-                table[peer] = lambda value, cls=cls: cls()  # type: ignore[misc]
-            else:
-                fn = side.into_fn(conv) or _identity
-                table[peer] = lambda value, cls=cls, fn=fn: cls(fn(value.value))  # type: ignore[misc]
+        table = {
+            peer: _case_into(cls, None if conv is None else side.into_fn(conv) or _identity)
+            for peer, (cls, _, conv) in zip(self._peers(side), self.cases)
+        }
         return lambda value: table[type(value)](value)
 
     def make_out(self, side: Side) -> Fn:
@@ -327,6 +324,13 @@ class Variant(Conv):
             return case(value)
 
         return out
+
+
+def _case_into(cls: Any, fn: Optional[Fn]) -> Fn:
+    """A variant case's `into`: the side's case object -> the guest's (`cls`)."""
+    if fn is None:
+        return lambda value: cls()
+    return lambda value: cls(fn(value.value))
 
 
 def _case_out(cls: Any, peer: Any, fn: Optional[Fn], name: str) -> Fn:

@@ -143,7 +143,8 @@ def _export_caller(
         lines.append(f"    value = {call}")
         lines += returns(result, side.out_fn(result))
     exec(compile("\n".join(lines), f"<witgen caller of {label}>", "exec"), env)
-    return env["run"]  # type: ignore[no-any-return]
+    run: Callable[..., Any] = env["run"]
+    return run
 
 
 def _none(payload: Any) -> None:

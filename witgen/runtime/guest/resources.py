@@ -41,7 +41,8 @@ class Handle(Conv):
 
     def make_into(self, side: Side) -> Optional[Fn]:
         if isinstance(self.res, ImportedResource):
-            return self.res.cls._wrap  # type: ignore[no-any-return]
+            wrap: Fn = self.res.cls._wrap
+            return wrap
         return side.handle_into_fn(self)
 
     def make_out(self, side: Side) -> Fn:
