@@ -15,23 +15,37 @@ against componentize-py's `wit_world` bindings, with the call-by-index workaroun
   in-process (`Plugin.from_python`);
 * what the contract check costs a cached load (`loadtime.py`): with its verdict cached, without
   it, and with the check left out (as before it existed).
+
+Then what the guest wrappers cost each call, case by case (`plugin_cases.py`: u32, strings,
+records, variants, lists of records, results, options, resources): a world exporting one function
+per case, the same plugin built by `witgen build` and written on componentize-py's own bindings,
+both called through the generated host bindings in paired rounds (which plugin goes first
+alternates), medians per call and their ratio (target <= 1.10x). `--baseline DIR` (a witgen
+source tree, such as `git archive` of an older commit) adds a plugin built by that witgen, so a
+change is measured against it in the same run. `--builds DIR` keeps built plugins there, keyed by
+everything the build reads, so a later run rebuilds only what changed.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
+import os
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from importlib.metadata import version
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import loadtime  # noqa: E402  (bench/loadtime.py, beside this script)
+import plugin_cases  # noqa: E402
 
 WIT = REPO / "wit" / "plugin.wit"
 HELLO = REPO / "examples" / "plugins" / "hello.py"
@@ -110,17 +124,167 @@ def call_latency(plugin: object, calls: int) -> float:
     return statistics.median(times)
 
 
+CASE_TARGET = 1.10  # witgen / componentize-py per call, every case
+
+
+def tree_digest(tree: Path) -> str:
+    """What `witgen build` run from the witgen source tree `tree` depends on."""
+    digest = hashlib.sha256()
+    files = [*(tree / "witgen").rglob("*.py"), *(tree / "templates").rglob("*.j2")]
+    for path in sorted(files):
+        digest.update(str(path.relative_to(tree)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def kept_build(builds: Path | None, key: str, out: Path, build: Callable[[Path], None]) -> Path:
+    """`out`, made by `build(out)`; with a `builds` folder, kept there under `key` and reused."""
+    if builds is None:
+        build(out)
+        return out
+    kept = builds / hashlib.sha256(key.encode()).hexdigest()[:24] / out.name
+    if not kept.is_file():
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        build(out)
+        os.replace(out, kept)
+    return kept
+
+
+def build_case_plugins(
+    work: Path, builds: Path | None, baselines: list[Path], cpy_version: str
+) -> dict[str, Path]:
+    """The `calls` plugin built by this witgen, by each baseline witgen tree, and written on
+    componentize-py's bindings (the reference), by label."""
+    src = work / "calls-src"
+    src.mkdir()
+    wit = src / "calls.wit"
+    wit.write_text(plugin_cases.WIT, encoding="utf-8")
+    plugin = src / "calls_plugin.py"
+    plugin.write_text(plugin_cases.WITGEN_PLUGIN, encoding="utf-8")
+    ref = work / "calls-ref"
+    ref.mkdir()
+    for name, text in plugin_cases.REFERENCE_FILES.items():
+        (ref / name).write_text(text, encoding="utf-8")
+
+    def witgen_build(tree: Path) -> Callable[[Path], None]:
+        env = {**os.environ, "PYTHONPATH": str(tree)}
+        argv = [sys.executable, "-m", "witgen", "build", str(wit), str(plugin)]
+        return lambda out: (
+            None if run([*argv, "-o", str(out), "--no-precompile"], env=env) else None
+        )
+
+    def reference_build(out: Path) -> None:
+        script = REFERENCE_BUILD.replace('"plugin"', '"calls"').replace('"ref_app"', '"ref_calls"')
+        run([sys.executable, "-c", script, str(wit), str(ref), str(out)])
+
+    common = f"{cpy_version}\0{plugin_cases.WIT}\0"
+    out = {}
+    for i, tree in enumerate([REPO, *baselines]):
+        label = "witgen" if i == 0 else f"baseline {i}" if len(baselines) > 1 else "baseline"
+        key = f"witgen\0{common}{plugin_cases.WITGEN_PLUGIN}\0{tree_digest(tree)}"
+        out[label] = kept_build(builds, key, work / f"calls-{i}.wasm", witgen_build(tree))
+    key = f"reference\0{common}{REFERENCE_BUILD}\0" + repr(
+        sorted(plugin_cases.REFERENCE_FILES.items())
+    )
+    out["componentize-py"] = kept_build(builds, key, work / "calls-ref.wasm", reference_build)
+    return out
+
+
+def case_latencies(
+    plugins: dict[str, object], calls_pkg: object, rounds: int, calls: int
+) -> dict[str, dict[str, float]]:
+    """Median time per call of each case on each plugin (case -> label -> seconds), over paired
+    rounds: in each round every plugin runs a batch of `calls` calls, the order rotating. The
+    time is this thread's CPU time (the component runs in the calling thread), so that other
+    processes on a shared machine count for less than in wall-clock time."""
+    tables = {label: plugin_cases.cases(calls_pkg, p) for label, p in plugins.items()}
+    labels = list(plugins)
+    times: dict[str, dict[str, list[float]]] = {}
+    for case in tables[labels[0]]:
+        times[case] = {label: [] for label in labels}
+        for r in range(rounds):
+            order = labels[r % len(labels) :] + labels[: r % len(labels)]
+            for label in order:
+                call = tables[label][case]
+                start = time.thread_time()
+                for _ in range(calls):
+                    call()
+                times[case][label].append((time.thread_time() - start) / calls)
+    return {
+        case: {label: statistics.median(ts) for label, ts in per.items()}
+        for case, per in times.items()
+    }
+
+
+def report_cases(medians: dict[str, dict[str, float]], rounds: int, calls: int) -> None:
+    labels = [label for label in next(iter(medians.values())) if label != "componentize-py"]
+    print(
+        f"\nPer call, case by case (world `calls`; {rounds} rounds of {calls} calls, medians;"
+        f" witgen / componentize-py, target <= {CASE_TARGET:.2f}x)"
+    )
+    head = f"{'case':22}{'componentize-py':>16}"
+    for label in labels:
+        head += f"{label:>14}{'ratio':>8}"
+    print(head)
+    for case, per in medians.items():
+        ref = per["componentize-py"]
+        line = f"{case:22}{ref * 1e6:>14.1f}us"
+        for label in labels:
+            line += f"{per[label] * 1e6:>12.1f}us{per[label] / ref:>7.2f}x"
+        verdict = "met" if per["witgen"] / ref <= CASE_TARGET else "MISSED"
+        print(f"{line}  <= {CASE_TARGET:.2f}x  ({verdict})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, help="builds and loads (default 3; --quick: 1)")
     parser.add_argument("--calls", type=int, help="calls per batch (default 2000; --quick: 50)")
     parser.add_argument("--quick", action="store_true", help="a smoke run (not a measurement)")
+    parser.add_argument(
+        "--rounds", type=int, help="paired rounds of the cases (default 7; --quick: 1)"
+    )
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        action="append",
+        default=[],
+        help="a witgen source tree whose `witgen build` makes another plugin for the cases",
+    )
+    parser.add_argument("--builds", type=Path, help="keep built plugins in this folder")
+    parser.add_argument("--cases-only", action="store_true", help="only the per-call cases")
     args = parser.parse_args()
     if args.runs is None:
         args.runs = 1 if args.quick else 3
     if args.calls is None:
         args.calls = 50 if args.quick else 2000
+    if args.rounds is None:
+        args.rounds = 1 if args.quick else 7
     work = Path(tempfile.mkdtemp(prefix="bench-plugins-"))
+    if args.quick:
+        print("quick profile: a smoke run; the figures are not measurements")
+    if not args.cases_only:
+        hello(args, work)
+    cases(args, work)
+
+
+def cases(args: argparse.Namespace, work: Path) -> None:
+    """The per-call cases (see the module's docstring)."""
+    plugins = build_case_plugins(work, args.builds, args.baseline, version("componentize-py"))
+    wit = work / "calls-src" / "calls.wit"
+    run([sys.executable, "-m", "witgen", str(wit), "-o", str(work / "calls-bindings")])
+    sys.path.insert(0, str(work / "calls-bindings"))
+    import calls  # type: ignore[import-not-found]
+
+    loaded = {}
+    for i, (label, wasm) in enumerate(plugins.items()):
+        cache = work / f"calls-cache-{i}"
+        cache.mkdir(mode=0o700)
+        loaded[label] = calls.Calls.load(wasm, cache=cache)
+    medians = case_latencies(loaded, calls, args.rounds, args.calls)
+    report_cases(medians, args.rounds, args.calls)
+
+
+def hello(args: argparse.Namespace, work: Path) -> None:
+    """The example plugin `hello`, its build, load and `run` (see the module's docstring)."""
     witgen = [sys.executable, "-m", "witgen"]
     run([*witgen, str(WIT), "-o", str(work / "bindings")])
     run([*witgen, str(WIT), "--guest", "-o", str(work / "guest")])
@@ -174,8 +338,6 @@ def main() -> None:
 
     in_process = call_latency(Plugin.from_python(hello, Host()), args.calls)
 
-    if args.quick:
-        print("quick profile: a smoke run; the figures are not measurements")
     print(f"plugin `hello` ({args.runs} runs; medians)")
     print(f"{'':24}{'witgen build':>16}{'componentize-py':>18}{'ratio':>8}")
     w, r = statistics.median(builds["witgen build"]), statistics.median(builds["componentize-py"])

@@ -30,7 +30,7 @@ WITGEN_INPUTS = sorted(
     [
         *(REPO / "witgen" / "codegen").glob("*.py"),
         *(REPO / "templates" / "guest").glob("*.j2"),
-        REPO / "witgen" / "runtime" / "guest_rt.py",
+        *(REPO / "witgen" / "runtime" / "guest").glob("*.py"),
         REPO / "witgen" / "runtime" / "_values.py",
         REPO / "witgen" / "runtime" / "componentize_glue.py",
         *(REPO / "witgen" / "build").glob("*.py"),

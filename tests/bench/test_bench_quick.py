@@ -140,6 +140,32 @@ def check_overhead(lines: list[str], labels: list[str]) -> None:
         has_line(lines, rf"{re.escape(label)} +{ms} +{ms} \( *{RATIO}\) +{ms} \( *{RATIO}\)")
 
 
+# bench_plugins.py's per-call cases, as its report and bench/README.md name them.
+PLUGIN_CASES = (
+    "u32",
+    "string (10 chars)",
+    "string (10 KiB)",
+    "record",
+    "variant",
+    "list of 10 records",
+    "result (ok)",
+    "result (err)",
+    "option (some)",
+    "option (none)",
+    "resource method",
+    "resource borrow",
+)
+
+
+def case_target() -> str:
+    """The per-call target bench/README.md gives every case of bench_plugins.py (`≤ 1.10x`)."""
+    found = re.search(
+        r"Per-call target for every case \(witgen /\s+componentize-py\): (≤ [\d.]+x)\.", README
+    )
+    assert found, "bench/README.md gives no per-call target for bench_plugins.py's cases"
+    return found.group(1)
+
+
 @pytest.mark.slow
 def test_bench_plugins(tmp_path: Path) -> None:
     lines = quick("bench_plugins.py", tmp_path, timeout=900)
@@ -155,3 +181,14 @@ def test_bench_plugins(tmp_path: Path) -> None:
         has_line(lines, rf"{row} +{NUMBER}{unit} +{NUMBER}{unit} +{NUMBER}")
     has_line(lines, rf"run\(\) in-process +{NUMBER}us")
     check_overhead(lines, ["hello (witgen build)", "reference"])
+    target = ratio_in(case_target(), "≤ ")
+    has_line(
+        lines,
+        rf"Per call, case by case \(world `calls`; 1 rounds of 50 calls, medians; witgen /"
+        rf" componentize-py, target <= {target:.2f}x\)",
+    )
+    for case in PLUGIN_CASES:
+        has_line(
+            lines,
+            rf"{re.escape(case)} +{NUMBER}us +{NUMBER}us +{RATIO}  <= {target:.2f}x  \((met|MISSED)\)",
+        )

@@ -242,10 +242,13 @@ def host_module(gen: Generated, name: str, rel: str = "") -> ModuleType:
 
 # --- 1. files and layout ------------------------------------------------------------------------
 
+# The run-time package every guest package carries (`_rt/`, from witgen/runtime/guest/).
+RT_FILES = sorted(f"_rt/{p.name}" for p in (REPO / "witgen" / "runtime" / "guest").glob("*.py"))
+
 
 def test_file_sets_and_names(gen: Generated) -> None:
     layout = {name: (p.name, sorted(p.files)) for name, p in gen.guests.items()}
-    base = ["__init__.py", "_rt.py", "_values.py", "exports/__init__.py", "imports/__init__.py"]
+    base = ["__init__.py", *RT_FILES, "_values.py", "exports/__init__.py", "imports/__init__.py"]
     # plugin and words: one inline imported interface (`host`), nothing exported but functions.
     assert layout["plugin"] == ("plugin_guest", [*base, "imports/host.py", "py.typed"])
     assert layout["words"] == ("words_guest", [*base, "imports/host.py", "py.typed"])
@@ -254,7 +257,7 @@ def test_file_sets_and_names(gen: Generated) -> None:
         "rich_guest",
         [
             "__init__.py",
-            "_rt.py",
+            *RT_FILES,
             "_values.py",
             "exports/__init__.py",
             "exports/tools.py",
@@ -812,7 +815,9 @@ def test_same_shapes_as_the_host_bindings(gen: Generated, name: str) -> None:
             "" if path == "__init__.py" else path.removesuffix(".py").split("/")[1]
         )
         for path in guest.files
-        if path.endswith(".py") and not path.endswith(("_rt.py", "_values.py", "/__init__.py"))
+        if path.endswith(".py")
+        and not path.startswith("_rt/")
+        and not path.endswith(("_values.py", "/__init__.py"))
     }
     assert sorted(strip.values()) == sorted(
         "" if path == "__init__.py" else path.removesuffix(".py")
@@ -1039,6 +1044,63 @@ def test_converters_check_values_and_name_the_path(gen: Generated) -> None:
     assert "None or Some(...)" in bad.value.message
 
 
+class _Int(int):
+    pass
+
+
+def test_shared_shapes_cross_unconverted_and_are_still_checked(gen: Generated) -> None:
+    """`Side.share_shapes` (what the componentize-py glue does before componentize-py looks up
+    its classes): a side whose class of a record, enum, flags or variant has the guest class's
+    shape gets the guest class in its module, and values of it then cross as they are; a type
+    holding a value the sides spell differently (a `result`, a nested option) is converted."""
+    rt = guest_module(gen, "rich", "_rt")
+    tools = guest_module(gen, "rich", "exports.tools")
+    ty = guest_module(gen, "rich", "imports.types")
+    host = host_module(gen, "rich")
+    # The side's modules: copies of the host bindings' modules, which this test may change.
+    copies = {
+        rel: types.SimpleNamespace(**vars(host_module(gen, "rich", rel) if rel else host))
+        for rel in ("", "tools", "types")
+    }
+
+    class CopySide(rt.ModuleSide):  # type: ignore[misc,name-defined]
+        ok, err, some = host.Ok, host.Err, host.Some
+        keeps_values = False  # as componentize-py's: the plugin's lists may be given as they are
+
+        def module(self, rel: str) -> Any:
+            return copies[rel.split(".", 1)[1] if rel else ""]
+
+    side = CopySide(host.__name__, strip=True)
+    side.share_shapes([tools._C_Item, tools._C_Shape, tools._C_ToolError])
+    shared = (tools.Item, ty.Point, ty.Color, tools.Perms, tools.Shape_Rect)
+    for ours in shared:
+        module = copies["tools" if ours.__module__ == tools.__name__ else "types"]
+        assert getattr(module, ours.__name__) is ours
+    assert copies["tools"].Shape_None is tools.Shape_None
+    assert copies["tools"].ToolError_Other is tools.ToolError_Other
+    assert side.into_fn(tools._X_results.result) is not None  # results: converted
+    assert side.into_fn(tools._X_nested.result) is not None  # the outer some: converted
+    item = tools.Item("a", ["x"], ty.Color.GREEN, tools.Perms.READ, ty.Point(1, -2))
+    assert tools._C_Item.out(item, side) is item
+    assert tools._C_Item.into(item, side) is item
+    rect = tools.Shape_Rect((1.0, 2.0))
+    assert tools._C_Shape.out(rect, side) is rect
+    # An int subclass is still accepted, in a copy holding a plain int.
+    copy = tools._C_Item.out(dataclasses.replace(item, where=ty.Point(_Int(1), 2)), side)
+    assert copy is not item and type(copy.where.x) is int and copy.where == ty.Point(1, 2)
+    with pytest.raises(rt.Bad) as bad:
+        tools._C_Item.out(dataclasses.replace(item, where=ty.Point(2**31, 0)), side)
+    assert str(bad.value.error("x")) == (
+        "x: field 'where': some: field 'x': expected s32 (-2147483648..2147483647), got 2147483648"
+    )
+    with pytest.raises(rt.Bad) as bad:
+        tools._C_Item.out(dataclasses.replace(item, tags=["x", 5]), side)
+    assert (
+        str(bad.value.error("here"))
+        == "here: field 'tags': element 1: expected string, got 5 (int)"
+    )
+
+
 # --- 7. the command line ------------------------------------------------------------------------
 
 
@@ -1052,7 +1114,7 @@ def test_cli_writes_the_guest_package(tmp_path: Path, capsys: pytest.CaptureFixt
     target = out / "plugin_guest"
     assert files_under(target) == [
         "__init__.py",
-        "_rt.py",
+        *RT_FILES,
         "_values.py",
         "exports/__init__.py",
         "imports/__init__.py",
@@ -1060,7 +1122,10 @@ def test_cli_writes_the_guest_package(tmp_path: Path, capsys: pytest.CaptureFixt
         "py.typed",
     ]
     captured = capsys.readouterr()
-    assert captured.out == f"wrote {target} (7 files changed, 0 unchanged)\n" and captured.err == ""
+    n = 6 + len(RT_FILES)
+    assert (
+        captured.out == f"wrote {target} ({n} files changed, 0 unchanged)\n" and captured.err == ""
+    )
     assert sorted(p.name for p in out.iterdir()) == ["plugin_guest"]  # no host package, no staging
     assert (target / "imports" / "host.py").read_text().startswith(HEADER + "\n")
 

@@ -7,7 +7,7 @@ In: a `Resolve` and a world id. Out: a `GeneratedPackage`, the files of `OUT/<wo
   interface's types, its resources as abstract base classes the plugin implements;
 * `imports/__init__.py`: the world's own imported functions, typed; `imports/<name>.py`: an
   imported interface's types, functions, and its resources as proxy classes;
-* `_rt.py` (`witgen/runtime/guest_rt.py`, copied) and `py.typed`.
+* `_rt/` (`witgen/runtime/guest/`, copied) and `py.typed`.
 Names, annotations and docstrings come from the host generator's view models (`views`), so a
 plugin's values have the same shapes and names as the host's; what only the guest prints (where
 each module lives, its imports, each exported interface's base class) is in frozen guest views

@@ -16,7 +16,7 @@ RUNTIME = Path(__file__).resolve().parent
 # folder stands for each of its `.py` files).
 SHIPPED: dict[str, tuple[tuple[str, str], ...]] = {
     "host": (("_rt/", "host/"), ("_values.py", "_values.py")),
-    "guest": (("_rt.py", "guest_rt.py"), ("_values.py", "_values.py")),
+    "guest": (("_rt/", "guest/"), ("_values.py", "_values.py")),
 }
 
 

@@ -20,7 +20,9 @@ an import during a call looks at the file system, which traps in a component bui
 
 from __future__ import annotations
 
+import functools
 import importlib
+import operator
 import pkgutil
 from typing import Any, Callable
 
@@ -35,6 +37,8 @@ def make_side(rt: Any) -> Any:
         ok = cpy_types.Ok
         err = cpy_types.Err
         some = cpy_types.Some
+        bytes_are_bytes = True  # componentize-py gives a `list<u8>` as `bytes`
+        keeps_values = False  # it lowers each value into the component's memory at once
 
         def __init__(self) -> None:
             super().__init__("wit_world")
@@ -67,6 +71,12 @@ def make_side(rt: Any) -> Any:
 
         def handle_into(self, conv: Any, value: Any) -> Any:
             return value._witgen_inner
+
+        def handle_out_fn(self, conv: Any) -> Callable[[Any], Any]:
+            return functools.partial(self.handle_out, conv)
+
+        def handle_into_fn(self, conv: Any) -> Callable[[Any], Any]:
+            return operator.attrgetter("_witgen_inner")
 
     return Side()
 
@@ -135,9 +145,11 @@ class Glue:
         self.rt.use_backend(make_backend(self.rt, self.side, indexes))
         # Now, during pre-initialisation, not at the first call (see the module's docstring).
         prefix = f"{package}."
+        modules = [self.guest]
         for found in pkgutil.walk_packages(self.guest.__path__, prefix):
             rel = found.name.removeprefix(prefix)
             if not rel.startswith("_"):
+                modules.append(importlib.import_module(found.name))
                 try:
                     self.side.module(rel)
                 except ImportError:
@@ -146,26 +158,23 @@ class Glue:
             self.side.module("")
         except ImportError:
             pass
+        # componentize-py looks up its classes of records, variants, enums and flags after
+        # importing the app module (this one's caller): where the guest package's class has the
+        # same shape, it finds that class instead, and makes and reads the plugin's values
+        # itself, so a call converts nothing.
+        named = (self.rt.Record, self.rt.Variant, self.rt.Enum, self.rt.Flags)
+        self.side.share_shapes(
+            conv for module in modules for conv in vars(module).values() if isinstance(conv, named)
+        )
 
-    def _function(self, spec: Any, fn: Callable[..., Any]) -> Callable[..., Any]:
-        """A glue method calling the plugin's `fn` (a method of its one instance, or static)."""
-        call_export, side = self.rt.call_export, self.side
-
-        def method(this: Any, *values: Any) -> Any:
-            return call_export(spec, fn, side, values)
-
-        method.__name__ = spec.py_name
-        return method
+    def _function(self, spec: Any, fn: Callable[..., Any]) -> Any:
+        """A glue method calling the plugin's `fn` (a method of its one instance, or static):
+        the export's caller with `fn` bound, which needs no `self`."""
+        return staticmethod(functools.partial(spec.caller(self.side), fn))
 
     def _member(self, spec: Any, name: str) -> Callable[..., Any]:
         """A glue method calling method `name` of the plugin's object behind the glue object."""
-        call_export, side = self.rt.call_export, self.side
-
-        def method(this: Any, *values: Any) -> Any:
-            return call_export(spec, getattr(this._witgen_inner, name), side, values)
-
-        method.__name__ = spec.py_name
-        return method
+        return spec.caller(self.side, impl_of=operator.attrgetter(f"_witgen_inner.{name}"))  # type: ignore[no-any-return]
 
     def world_class(self, cpy_base: type) -> type:
         """`WitWorld`: the world's exported functions, carried to the plugin's one instance."""
@@ -191,13 +200,14 @@ class Glue:
         base = getattr(module, name)
         impl = self.rt.implementation(self.user, base)
         specs = module._RESOURCES[base]
-        rt, side = self.rt, self.side
+        side = self.side
         namespace: dict[str, Any] = {}
         for member, spec in specs.items():
             if member == "__init__":
+                construct = spec.caller(side, convert_result=False)  # the object is the result
 
-                def init(this: Any, *values: Any, spec: Any = spec) -> None:
-                    obj = rt.call_export(spec, impl, _Inner(side), values)
+                def init(this: Any, *values: Any, construct: Any = construct) -> None:
+                    obj = construct(impl, *values)
                     this._witgen_inner = obj
                     try:
                         obj._witgen_outer = this
@@ -206,22 +216,9 @@ class Glue:
 
                 namespace["__init__"] = init
             elif isinstance(base.__dict__.get(member), staticmethod):
-                namespace[member] = classmethod(self._function(spec, getattr(impl, member)))
+                namespace[member] = self._function(spec, getattr(impl, member))
             else:
                 namespace[member] = self._member(spec, member)
         cls = type(name, (side.peer(base),), namespace)
         side.outer[base] = cls
         return cls
-
-
-class _Inner:
-    """A side for a constructor: the plugin's object is the result itself (not a handle)."""
-
-    def __init__(self, side: Any) -> None:
-        self._side = side
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._side, name)
-
-    def handle_out(self, conv: Any, value: Any) -> Any:
-        return value

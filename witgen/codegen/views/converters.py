@@ -14,9 +14,14 @@ def record(py: str, wit: str, fields: list[tuple[str, str, str]]) -> str:
     return f'_rt.Record({py}, "{wit}", ({parts}))'
 
 
-def enum(flags: bool, py: str, wit: str, names: list[str]) -> str:
+def enum(flags: bool, py: str, wit: str, names: list[str] | None) -> str:
+    """The host's run time also takes the WIT names of the members (`names`), which wasmtime's
+    values carry; the guest's does not (`names` None): componentize-py passes members by value."""
+    cls = "Flags" if flags else "Enum"
+    if names is None:
+        return f'_rt.{cls}({py}, "{wit}")'
     parts = "".join(f'"{n}", ' for n in names)
-    return f'_rt.{"Flags" if flags else "Enum"}({py}, "{wit}", ({parts}))'
+    return f'_rt.{cls}({py}, "{wit}", ({parts}))'
 
 
 def variant(py: str | None, wit: str, cases: list[tuple[str, str, str]]) -> str:

@@ -244,8 +244,11 @@ def enum_view(t: _Named, k: m.EnumKind | m.FlagsKind) -> EnumView:
         MemberConstView(scope.claim(naming.shouty(w), f"'{w}'"), w, value, docstring(docs))
         for w, docs, value in items
     ]
-    conv = converters.enum(flags, t.py_name, t.wit_name, [c.wit_name for c in members])
-    return EnumView(t.py_name, t.wit_name, t.doc, conv, conv, flags=flags, members=members)
+    host_conv = converters.enum(flags, t.py_name, t.wit_name, [c.wit_name for c in members])
+    guest_conv = converters.enum(flags, t.py_name, t.wit_name, None)
+    return EnumView(
+        t.py_name, t.wit_name, t.doc, host_conv, guest_conv, flags=flags, members=members
+    )
 
 
 def variant_view(st: ViewState, t: _Named, k: m.VariantKind) -> VariantView:

@@ -106,7 +106,7 @@ AnalysisError: _t.TypeAlias = AnalysisError_Empty | AnalysisError_TooLong
 
 
 # Converters between these classes and a carrier's (componentize-py's, or the host bindings').
-_C_LetterCase = _rt.Enum(LetterCase, "letter-case", ("lower", "upper", "title", "mixed"))
+_C_LetterCase = _rt.Enum(LetterCase, "letter-case")
 _C_Token = _rt.Variant(
     "Token",
     "token",

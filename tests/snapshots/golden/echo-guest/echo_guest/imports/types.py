@@ -91,8 +91,8 @@ _C_Person = _rt.Record(
         ("tags", "tags", _rt.List(_rt.STRING)),
     ),
 )
-_C_Color = _rt.Enum(Color, "color", ("red", "green", "blue-green"))
-_C_Perm = _rt.Flags(Perm, "perm", ("read", "write", "exec"))
+_C_Color = _rt.Enum(Color, "color")
+_C_Perm = _rt.Flags(Perm, "perm")
 _C_Shape = _rt.Variant(
     "Shape",
     "shape",

@@ -67,6 +67,6 @@ _C_None_ = _rt.Variant(
     "none",
     ((None_Value, "value", _C_Value), (None_None, "none", None), (None_True, "true", _rt.BOOL)),
 )
-_C_False_ = _rt.Enum(False_, "false", ("true", "false"))
+_C_False_ = _rt.Enum(False_, "false")
 _C_ListOfLists = _rt.List(_rt.List(_rt.Option(_C_Value)))
 _C_Deep = _rt.Option(_rt.Option(_rt.Option(_rt.STRING), nested=True), nested=True)
