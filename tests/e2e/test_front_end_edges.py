@@ -129,20 +129,21 @@ def test_deep_inputs_resolve_as_the_reference_does(
     assert to_json(load(deep.name)) == ref.stdout
 
 
-def test_deep_inputs_generate_or_fail_clearly(
+def test_deep_inputs_generate_host_and_guest_bindings(
     deep: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    # The code generator's own walks are not the front end's: they may still give up on these
-    # inputs, but only with a message and exit status 1, and without writing anything.
-    out = deep.parent / "out"
-    status = main([str(deep), "-o", str(out)])
-    err = capsys.readouterr().err
-    assert status in (0, 1), err
-    if status == 1:
-        assert err == f"error: {deep}: the input is nested too deeply for witgen to process\n"
-        assert not out.exists()
-    else:
-        assert err == "" and (out / "w" / "__init__.py").is_file()
+    # The code generator's walks over types are iterative too: every input the front end takes
+    # gets its bindings, on both sides.
+    for flags, package in (([], "w"), (["--guest"], "w_guest")):
+        out = deep.parent / f"out{len(flags)}"
+        status = main([str(deep), "-o", str(out), *flags])
+        err = capsys.readouterr().err
+        if status == 1 and flags and "both imported and exported" in err:
+            # A guest limitation unrelated to depth (docs/guest-api.md), said as for any world.
+            assert err.endswith("guest wrappers for that are not supported yet\n"), err
+            continue
+        assert status == 0, err
+        assert (out / package / "__init__.py").is_file()
 
 
 # --- huge numbers in versions ------------------------------------------------------------------
