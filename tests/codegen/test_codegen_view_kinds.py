@@ -66,7 +66,10 @@ def test_each_kind_has_its_view_and_converters(tmp_path: Path) -> None:
     assert color.converter == '_rt.Enum(Color, "color", ("red", "dark-green", ))'
     assert isinstance(perms, EnumView) and perms.flags and perms.base == "_enum.Flag"
     assert [(c.py_name, c.value) for c in perms.members] == [("READ", 1), ("WRITE", 2)]
-    assert perms.guest_converter == '_rt.Flags(Perms, "perms", ("read", "write", ))'
+    assert perms.converter == '_rt.Flags(Perms, "perms", ("read", "write", ))'
+    # The guest run time takes no member names: componentize-py passes members by value.
+    assert perms.guest_converter == '_rt.Flags(Perms, "perms")'
+    assert color.guest_converter == '_rt.Enum(Color, "color")'
     error = by_name["FilterError"]
     assert isinstance(error, VariantView) and error.shape == "variant"
     assert error.annotation == "FilterError_Empty | FilterError_TooLong"

@@ -2,7 +2,7 @@
 
 In: a named type's Python and WIT names and its parts' converters. Out: the Python expression
 building its run-time converter, for the host bindings' run time (`_rt/`) or the guest wrappers'
-(`_rt.py`). The two run times take the same arguments except where noted.
+(its `_rt/` too). The two run times take the same arguments except where noted.
 """
 
 from __future__ import annotations

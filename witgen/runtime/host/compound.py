@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any, Optional
 
 from .._values import Bad as _Bad
 from .._values import Err, Ok, Some
-from .._values import short as _short
+from .._values import check_tuple as _check_tuple
+from .._values import no_payload as _no_payload
 from .._values import wrong_type as _wrong_type
 from ._capi import (
     K_BOOL,
@@ -112,10 +113,8 @@ class Tuple(Conv):
 
     def lower(self, value: Any, dst: Any) -> None:
         n = len(self.elems)
-        if not isinstance(value, tuple):
-            raise _wrong_type(f"{self.wit} (a tuple)", value)
-        if len(value) != n:
-            raise _Bad(TypeError, f"expected {self.wit} ({n} items), got a tuple of {len(value)}")
+        if type(value) is not tuple or len(value) != n:
+            _check_tuple(value, n, self.wit)  # the checks and messages shared with the guest
         tup = dst.of.tuple
         _valtuple_new_uninit(byref(tup), n)
         data = tup.data
@@ -425,9 +424,7 @@ class Result(Conv):
         res = dst.of.result
         if conv is None:
             if value.value is not None:
-                raise _Bad(
-                    TypeError, f"{segment}: expected None (no payload), got {_short(value.value)}"
-                )
+                raise _no_payload(segment, value.value)
             res.val = None
         else:
             res.val = _lower_boxed(conv, value.value, segment)

@@ -19,8 +19,12 @@ import ctypes
 from ctypes import byref
 from typing import TYPE_CHECKING, Any, Optional
 
-from .._values import Bad as _Bad
-from .._values import short as _short
+from .._values import check_bytes as _check_bytes
+from .._values import check_char as _check_char
+from .._values import check_float as _check_float
+from .._values import check_int as _check_int
+from .._values import check_string as _check_string
+from .._values import surrogate_in_string as _surrogate_in_string
 from .._values import wrong_type as _wrong_type
 from ._capi import (
     _VAL_PAYLOAD,
@@ -114,13 +118,9 @@ class _Int(Conv):
         self.expected = f"{wit} ({self.lo}..{self.hi})"
 
     def lower(self, value: Any, dst: Any) -> None:
-        if type(value) is not int:
-            # `bool` is an `int` subclass, but never what an integer parameter means.
-            if isinstance(value, bool) or not isinstance(value, int):
-                raise _wrong_type(self.expected, value)
-            value = int(value)  # an IntEnum or another int subclass
-        if value < self.lo or value > self.hi:
-            raise _Bad(ValueError, f"expected {self.expected}, got {value}")
+        if type(value) is not int or value < self.lo or value > self.hi:
+            # The checks and messages shared with the guest wrappers (`_values`).
+            value = _check_int(value, self.lo, self.hi, self.expected)
         dst.kind = self.kind
         setattr(dst.of, self.field, value)
 
@@ -154,14 +154,7 @@ class _Float(Conv):
 
     def lower(self, value: Any, dst: Any) -> None:
         if type(value) is not float:
-            if isinstance(value, bool) or not isinstance(value, (int, float)):
-                raise _wrong_type(f"{self.wit} (a float or an int)", value)
-            try:
-                value = float(value)
-            except OverflowError:
-                raise _Bad(
-                    ValueError, f"expected {self.wit}, got {_short(value)} (too large)"
-                ) from None
+            value = _check_float(value, self.wit)
         dst.kind = self.kind
         setattr(dst.of, self.field, value)
 
@@ -173,17 +166,9 @@ class _Char(Conv):
     __slots__ = ()
 
     def lower(self, value: Any, dst: Any) -> None:
-        if not isinstance(value, str) or len(value) != 1:
-            raise _wrong_type("char (a str of length 1)", value)
-        code = ord(value)
-        # wasmtime aborts the process on a surrogate code point (notes §5): refuse it here.
-        if 0xD800 <= code <= 0xDFFF:
-            raise _Bad(
-                ValueError,
-                f"expected char (a Unicode scalar value), got the lone surrogate U+{code:04X}",
-            )
+        # wasmtime aborts the process on a surrogate code point (notes §5): the check refuses it.
+        dst.of.character = ord(_check_char(value))
         dst.kind = K_CHAR
-        dst.of.character = code
 
     def lift(self, src: Any) -> Any:
         return chr(src.of.character)
@@ -194,14 +179,11 @@ class _String(Conv):
 
     def lower(self, value: Any, dst: Any) -> None:
         if not isinstance(value, str):
-            raise _wrong_type("string", value)
+            _check_string(value)  # raises, with the message shared with the guest wrappers
         try:
             data = value.encode("utf-8")
         except UnicodeEncodeError as err:
-            raise _Bad(
-                ValueError,
-                f"expected string (Unicode scalar values), got a lone surrogate at index {err.start}",
-            ) from None
+            raise _surrogate_in_string(err) from None
         _byte_vec_new(byref(dst.of.string), len(data), data)
         dst.kind = K_STRING
 
@@ -220,12 +202,7 @@ class _Bytes(Conv):
     __slots__ = ()
 
     def lower(self, value: Any, dst: Any) -> None:
-        if isinstance(value, bytes):
-            data = value
-        elif isinstance(value, (bytearray, memoryview)):
-            data = bytes(value)
-        else:
-            raise _wrong_type("list<u8> (bytes, bytearray or memoryview)", value)
+        data = value if type(value) is bytes else _check_bytes(value)
         n = len(data)
         buf = bytearray(n * _VAL_SIZE)
         if n:
