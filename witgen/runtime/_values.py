@@ -95,6 +95,30 @@ def wrong_type(expected: str, value: Any) -> Bad:
     return Bad(TypeError, f"expected {expected}, got {short(value)} ({type(value).__name__})")
 
 
+# What a value of the wrong kind for a compound type fails with, worded once for both run times.
+
+
+def not_a_bool(value: Any) -> Bad:
+    return wrong_type("bool", value)
+
+
+def not_a_list(wit: str, value: Any) -> Bad:
+    return wrong_type(f"{wit} (a list)", value)
+
+
+def not_a_member(wit: str, value: Any) -> Bad:
+    """Not a member of the enum or flags `wit`."""
+    return wrong_type(f"{wit} member", value)
+
+
+def not_an_option(wit: str, value: Any) -> Bad:
+    return wrong_type(f"{wit} (None or Some(...))", value)
+
+
+def not_a_result(wit: str, value: Any) -> Bad:
+    return wrong_type(f"{wit} (Ok(...) or Err(...))", value)
+
+
 # Checks of plain values: each returns the value to carry (an int subclass as an `int`, a
 # `bytearray` as `bytes`) or raises `Bad`.
 

@@ -11,7 +11,19 @@ from __future__ import annotations
 import enum
 from typing import Any, Optional
 
-from .._values import Bad, Err, Ok, Some, check_tuple, no_payload, wrong_type
+from .._values import (
+    Bad,
+    Err,
+    Ok,
+    Some,
+    check_tuple,
+    no_payload,
+    not_a_list,
+    not_a_member,
+    not_a_result,
+    not_an_option,
+    wrong_type,
+)
 from .convert import Conv, _first_unsupported, _identity, _in_path
 from .sides import Fn, Side
 
@@ -37,7 +49,7 @@ class List(Conv):
 
         def out(value: Any) -> Any:
             if not isinstance(value, (list, tuple)):
-                raise wrong_type(f"{wit} (a list)", value)
+                raise not_a_list(wit, value)
             i = 0
             try:
                 if not copy and type(value) is list:  # the plugin's list, if no check changes it
@@ -212,7 +224,7 @@ class Enum(Conv):
         def out(value: Any) -> Any:
             found = table.get(value) if isinstance(value, cls) else None
             if found is None:
-                raise wrong_type(f"{wit} member", value)
+                raise not_a_member(wit, value)
             return found
 
         return out
@@ -388,7 +400,7 @@ class Option(Conv):
                 if value is None:
                     return None
                 if not isinstance(value, Some):
-                    raise wrong_type(f"{wit} (None or Some(...))", value)
+                    raise not_an_option(wit, value)
                 try:
                     return some(fn(value.value))
                 except Bad as bad:
@@ -460,6 +472,6 @@ class Result(Conv):
                 return make_ok(ok(value.value))
             if isinstance(value, Err):
                 return make_err(err(value.value))
-            raise wrong_type(f"{wit} (Ok(...) or Err(...))", value)
+            raise not_a_result(wit, value)
 
         return out

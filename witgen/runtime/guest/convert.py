@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from .._values import Bad, check_bytes, check_char, check_float, check_int, check_string, wrong_type
+from .._values import Bad, check_bytes, check_char, check_float, check_int, check_string, not_a_bool
 from .sides import Fn, Side
 
 
@@ -75,7 +75,7 @@ class _Bool(Conv):
         def out(value: Any) -> Any:
             if value is True or value is False:
                 return value
-            raise wrong_type("bool", value)
+            raise not_a_bool(value)
 
         return out
 

@@ -10,6 +10,10 @@ from .._values import Bad as _Bad
 from .._values import Err, Ok, Some
 from .._values import check_tuple as _check_tuple
 from .._values import no_payload as _no_payload
+from .._values import not_a_list as _not_a_list
+from .._values import not_a_member as _not_a_member
+from .._values import not_a_result as _not_a_result
+from .._values import not_an_option as _not_an_option
 from .._values import wrong_type as _wrong_type
 from ._capi import (
     K_BOOL,
@@ -66,7 +70,7 @@ class List(Conv):
 
     def lower(self, value: Any, dst: Any) -> None:
         if not isinstance(value, (list, tuple)):
-            raise _wrong_type(f"{self.wit} (a list)", value)
+            raise _not_a_list(self.wit, value)
         n = len(value)
         lst = dst.of.list
         _vallist_new_uninit(byref(lst), n)
@@ -229,7 +233,7 @@ class Enum(Conv):
     def lower(self, value: Any, dst: Any) -> None:
         name = self.to_name.get(value) if isinstance(value, self.cls) else None
         if name is None:
-            raise _wrong_type(f"{self.wit} member", value)
+            raise _not_a_member(self.wit, value)
         _byte_vec_new(byref(dst.of.enumeration), len(name), name)
         dst.kind = K_ENUM
 
@@ -381,7 +385,7 @@ class Option(Conv):
             dst.of.option = None
         elif self.nested:
             if not isinstance(value, Some):
-                raise _wrong_type(f"{self.wit} (None or Some(...))", value)
+                raise _not_an_option(self.wit, value)
             dst.of.option = _lower_boxed(self.payload, value.value, "some")
         else:
             dst.of.option = _lower_boxed(self.payload, value, "some")
@@ -420,7 +424,7 @@ class Result(Conv):
         elif isinstance(value, Err):
             conv, segment, is_ok = self.err, "err", False
         else:
-            raise _wrong_type(f"{self.wit} (Ok(...) or Err(...))", value)
+            raise _not_a_result(self.wit, value)
         res = dst.of.result
         if conv is None:
             if value.value is not None:

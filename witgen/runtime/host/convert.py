@@ -24,8 +24,8 @@ from .._values import check_char as _check_char
 from .._values import check_float as _check_float
 from .._values import check_int as _check_int
 from .._values import check_string as _check_string
+from .._values import not_a_bool as _not_a_bool
 from .._values import surrogate_in_string as _surrogate_in_string
-from .._values import wrong_type as _wrong_type
 from ._capi import (
     _VAL_PAYLOAD,
     _VAL_SIZE,
@@ -98,7 +98,7 @@ class _Bool(Conv):
 
     def lower(self, value: Any, dst: Any) -> None:
         if value is not True and value is not False:
-            raise _wrong_type("bool", value)
+            raise _not_a_bool(value)
         dst.kind = K_BOOL
         dst.of.boolean = value
 
