@@ -13,7 +13,7 @@ library: the guest side runs inside a component's CPython.
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Optional, TypeVar
 
 T = TypeVar("T")
 E = TypeVar("E")
@@ -93,6 +93,14 @@ def short(value: Any) -> str:
 
 def wrong_type(expected: str, value: Any) -> Bad:
     return Bad(TypeError, f"expected {expected}, got {short(value)} ({type(value).__name__})")
+
+
+def first_unsupported(convs: Any) -> Optional[str]:
+    """What the first of `convs` (converters, or None) that cannot be carried says about itself."""
+    for conv in convs:
+        if conv is not None and conv.unsupported is not None:
+            return str(conv.unsupported)
+    return None
 
 
 # What a value of the wrong kind for a compound type fails with, worded once for both run times.

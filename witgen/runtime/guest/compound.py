@@ -24,7 +24,8 @@ from .._values import (
     not_an_option,
     wrong_type,
 )
-from .convert import Conv, _first_unsupported, _identity, _in_path
+from .._values import first_unsupported as _first_unsupported
+from .convert import Conv, _identity, _in_path
 from .sides import Fn, Side
 
 

@@ -161,13 +161,6 @@ class _Bytes(Conv):
         return check_bytes
 
 
-def _first_unsupported(convs: Any) -> Optional[str]:
-    for conv in convs:
-        if conv is not None and conv.unsupported is not None:
-            return str(conv.unsupported)
-    return None
-
-
 class Unsupported(Conv):
     """A type these wrappers cannot carry yet (future, stream, error-context, map)."""
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 from typing import Any, Callable, Optional
 
 from .._values import Bad, Err
+from .._values import first_unsupported as _first_unsupported
 from .compound import Result
-from .convert import Conv, _first_unsupported, _identity
+from .convert import Conv, _identity
 from .sides import Side
 
 

@@ -56,7 +56,8 @@ if TYPE_CHECKING:
 # Converters
 
 
-from .convert import Conv, _first_unsupported
+from .._values import first_unsupported as _first_unsupported
+from .convert import Conv
 
 
 class List(Conv):

@@ -226,13 +226,6 @@ class _Bytes(Conv):
         return t.mismatch(vt, "list<u8>", path)
 
 
-def _first_unsupported(convs: Any) -> Optional[str]:
-    for conv in convs:
-        if conv is not None and conv.unsupported is not None:
-            return str(conv.unsupported)
-    return None
-
-
 class Unsupported(Conv):
     """A type wasmtime-py 50 cannot carry (future, stream, error-context, map, resources, ...).
 

@@ -98,59 +98,52 @@ class ImportedResource:
         return value
 
 
-class _ImportedOwn(Conv):
+class _ImportedHandle(Conv):
+    """A handle to a host-implemented resource: `own` or `borrow` (the subclasses)."""
+
     __slots__ = ("res",)
-
-    def wit_type(self) -> str:
-        return f"own<{self.res.wit}>"
-
-    def check(self, t: TypeCheck, vt: Any, path: list[str]) -> Optional[str]:
-        return t.same_resource(vt, VT_OWN, self.res.home, self.res.wit, path)
+    word = "own"  # the WIT spelling of the handle kind
+    is_own = True  # (`owned`, a `Conv` slot, says its C value needs freeing)
+    vt = VT_OWN
 
     def __init__(self, res: ImportedResource) -> None:
-        super().__init__(f"own<{res.wit}> (a {res.cls.__name__})", True)
+        super().__init__(f"{self.word}<{res.wit}> (a {res.cls.__name__})", True)
         self.res = res
+
+    def wit_type(self) -> str:
+        return f"{self.word}<{self.res.wit}>"
+
+    def check(self, t: TypeCheck, vt: Any, path: list[str]) -> Optional[str]:
+        return t.same_resource(vt, self.vt, self.res.home, self.res.wit, path)
 
     def lower(self, value: Any, dst: Any) -> None:
         res = self.res
         if not isinstance(value, res.cls):
             raise _wrong_type(self.wit, value)
         call = _call_of(self)
-        rep, handle = res.hand_out(value, call, True)
-        call.host_owned.append((res, rep, _res_any_clone(handle)))
+        rep, handle = res.hand_out(value, call, self.is_own)
+        if self.is_own:
+            call.host_owned.append((res, rep, _res_any_clone(handle)))
+        else:
+            call.host_lent.append(rep)
         dst.of.resource = handle
         dst.kind = K_RESOURCE
 
     def lift(self, src: Any) -> Any:
-        return self.res.object_of(_call_of(self), src.of.resource, True)
+        # For a borrow, `to_host` ends it: exactly one per borrowed handle, before the call
+        # returns.
+        return self.res.object_of(_call_of(self), src.of.resource, self.is_own)
 
 
-class _ImportedBorrow(Conv):
-    __slots__ = ("res",)
+class _ImportedOwn(_ImportedHandle):
+    __slots__ = ()
 
-    def wit_type(self) -> str:
-        return f"borrow<{self.res.wit}>"
 
-    def check(self, t: TypeCheck, vt: Any, path: list[str]) -> Optional[str]:
-        return t.same_resource(vt, VT_BORROW, self.res.home, self.res.wit, path)
-
-    def __init__(self, res: ImportedResource) -> None:
-        super().__init__(f"borrow<{res.wit}> (a {res.cls.__name__})", True)
-        self.res = res
-
-    def lower(self, value: Any, dst: Any) -> None:
-        res = self.res
-        if not isinstance(value, res.cls):
-            raise _wrong_type(self.wit, value)
-        call = _call_of(self)
-        rep, handle = res.hand_out(value, call, False)
-        call.host_lent.append(rep)
-        dst.of.resource = handle
-        dst.kind = K_RESOURCE
-
-    def lift(self, src: Any) -> Any:
-        # `to_host` ends the borrow: exactly one per borrowed handle, before the call returns.
-        return self.res.object_of(_call_of(self), src.of.resource, False)
+class _ImportedBorrow(_ImportedHandle):
+    __slots__ = ()
+    word = "borrow"
+    is_own = False
+    vt = VT_BORROW
 
 
 def _resource_host_entry(

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import Optional
 
-from .convert import Conv, _first_unsupported
+from .._values import first_unsupported as _first_unsupported
+from .convert import Conv
 
 # `FuncSpec.unsupported` of an async function (the generator's phrase).
 ASYNC_FUNCTIONS = "async functions"
