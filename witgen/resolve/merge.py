@@ -10,7 +10,7 @@ are merged (`witgen.resolve.includes`) and the world is elaborated (`witgen.reso
 from __future__ import annotations
 
 import copy
-from typing import TypeVar, assert_never
+from typing import Callable, Sequence, TypeVar, assert_never
 
 from witgen.errors import Span, WitError
 from witgen.records import replace
@@ -210,35 +210,34 @@ class Remap:
         def enabled(stabilities: list[m.Stability], span: Span | None) -> bool:
             return any(self.include_stability(s, pkg, span) for s in stabilities)
 
-        for iid, iface in enumerate(unresolved.interfaces):
-            src = iface_src.get(iid)
-            if src is None:
-                break
-            dep_name, name, span, stabs = src
-            package = package_of(dep_name, span)
-            if not enabled(stabs, iface.span):
-                self.interfaces.append(None)
-                continue
-            found = package.interfaces.get(name)
-            if found is None:
-                raise WitError(
-                    f"interface '{name}' not found in package '{package.name}'", iface.span
-                )
-            self.interfaces.append(found)
+        def foreign(
+            items: Sequence[m.Interface | m.World],
+            sources: dict[int, tuple[m.PackageName, str, Span, list[m.Stability]]],
+            kind: str,
+            table: Callable[[m.Package], dict[str, OwnerId]],
+            out: list[OwnerId | None],
+        ) -> None:
+            # The foreign items come first in their arena, each from a `use` of another package.
+            for index, item in enumerate(items):
+                src = sources.get(index)
+                if src is None:
+                    break
+                dep_name, name, span, stabs = src
+                package = package_of(dep_name, span)
+                if not enabled(stabs, item.span):
+                    out.append(None)
+                    continue
+                found = table(package).get(name)
+                if found is None:
+                    raise WitError(
+                        f"{kind} '{name}' not found in package '{package.name}'", item.span
+                    )
+                out.append(found)
 
-        for wid, world in enumerate(unresolved.worlds):
-            wsrc = world_src.get(wid)
-            if wsrc is None:
-                break
-            dep_name, name, span, stabs = wsrc
-            package = package_of(dep_name, span)
-            if not enabled(stabs, world.span):
-                self.worlds.append(None)
-                continue
-            wfound = package.worlds.get(name)
-            if wfound is None:
-                raise WitError(f"world '{name}' not found in package '{package.name}'", world.span)
-            self.worlds.append(wfound)
+        foreign(
+            unresolved.interfaces, iface_src, "interface", lambda p: p.interfaces, self.interfaces
+        )
+        foreign(unresolved.worlds, world_src, "world", lambda p: p.worlds, self.worlds)
 
         for tid, ty in enumerate(unresolved.types):
             if not isinstance(ty.kind, m.UnknownKind):

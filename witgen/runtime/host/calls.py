@@ -215,7 +215,10 @@ class ExportFunc:
         self.spec = spec
         self.label = spec.label
         self.busy = False  # set during a call, so a re-entrant call gets its own buffers
-        self.resolve()
+        if self.look_up_at_init:
+            self.resolve()
+
+    look_up_at_init = True  # (`PendingExportFunc` waits for its first call)
 
     def resolve(self) -> None:
         """Look the export up in the instance and make the buffers of its calls."""
@@ -305,12 +308,7 @@ class PendingExportFunc(ExportFunc):
 
     __slots__ = ()
     resolved: type[ExportFunc] = ExportFunc
-
-    def __init__(self, state: InstanceState, spec: FuncSpec) -> None:
-        self.state = state
-        self.spec = spec
-        self.label = spec.label
-        self.busy = False
+    look_up_at_init = False
 
     def __call__(self, *values: Any) -> Any:
         state = self.state

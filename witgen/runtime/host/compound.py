@@ -60,6 +60,18 @@ from .._values import first_unsupported as _first_unsupported
 from .convert import Conv
 
 
+def _abandon(
+    exc: BaseException, data: Any, done: int, n: int, delete: Any, vec: Any, at: str
+) -> None:
+    """Free a list or tuple whose lowering failed at item `done` of `n` (`at` names it): the items
+    not written are marked payload-free first, so `delete` frees only what was written."""
+    for j in range(done, n):
+        data[j].kind = K_BOOL
+    delete(byref(vec))
+    if isinstance(exc, _Bad):
+        exc.path.append(at)
+
+
 class List(Conv):
     """`list<T>` <-> `list` (a `tuple` is accepted too)."""
 
@@ -83,11 +95,7 @@ class List(Conv):
                 lower(item, data[i])
                 i += 1
         except BaseException as exc:
-            for j in range(i, n):
-                data[j].kind = K_BOOL
-            _vallist_delete(byref(lst))
-            if isinstance(exc, _Bad):
-                exc.path.append(f"element {i}")
+            _abandon(exc, data, i, n, _vallist_delete, lst, f"element {i}")
             raise
         dst.kind = K_LIST
 
@@ -129,11 +137,7 @@ class Tuple(Conv):
                 conv.lower(item, data[i])
                 i += 1
         except BaseException as exc:
-            for j in range(i, n):
-                data[j].kind = K_BOOL
-            _valtuple_delete(byref(tup))
-            if isinstance(exc, _Bad):
-                exc.path.append(f"item {i}")
+            _abandon(exc, data, i, n, _valtuple_delete, tup, f"item {i}")
             raise
         dst.kind = K_TUPLE
 
