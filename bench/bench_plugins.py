@@ -141,7 +141,7 @@ def kept_build(builds: Path | None, key: str, out: Path, build: Callable[[Path],
     if builds is None:
         build(out)
         return out
-    kept = builds / hashlib.sha256(key.encode()).hexdigest()[:24] / out.name
+    kept = builds / hashlib.sha256(key.encode()).hexdigest()[:24] / "plugin.wasm"
     if not kept.is_file():
         kept.parent.mkdir(parents=True, exist_ok=True)
         build(out)
@@ -166,10 +166,13 @@ def build_case_plugins(
         (ref / name).write_text(text, encoding="utf-8")
 
     def witgen_build(tree: Path) -> Callable[[Path], None]:
+        # Run from `tree`: `python -m` puts the current folder ahead of PYTHONPATH.
         env = {**os.environ, "PYTHONPATH": str(tree)}
         argv = [sys.executable, "-m", "witgen", "build", str(wit), str(plugin)]
         return lambda out: (
-            None if run([*argv, "-o", str(out), "--no-precompile"], env=env) else None
+            None
+            if run([*argv, "-o", str(out), "--no-precompile"], env=env, cwd=str(tree))
+            else None
         )
 
     def reference_build(out: Path) -> None:
@@ -252,6 +255,10 @@ def main() -> None:
     parser.add_argument("--builds", type=Path, help="keep built plugins in this folder")
     parser.add_argument("--cases-only", action="store_true", help="only the per-call cases")
     args = parser.parse_args()
+    args.baseline = [tree.resolve() for tree in args.baseline]
+    args.builds = args.builds and args.builds.resolve()
+    # `python -m witgen` runs the witgen of the current folder (ahead of PYTHONPATH): this one's.
+    os.chdir(REPO)
     if args.runs is None:
         args.runs = 1 if args.quick else 3
     if args.calls is None:

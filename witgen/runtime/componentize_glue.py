@@ -24,10 +24,28 @@ import functools
 import importlib
 import operator
 import pkgutil
+import sys
 from typing import Any, Callable
 
 import componentize_py_runtime  # type: ignore[import-not-found]
 import componentize_py_types as cpy_types  # type: ignore[import-not-found]
+
+_THEIR_ERR = cpy_types.Err  # componentize-py's own (`share_err` replaces it)
+
+
+def share_err(rt: Any) -> None:
+    """Make componentize-py use the guest package's `Err` as its own.
+
+    componentize-py takes an export's err only from an exception of exactly its `Err` class, and
+    makes an import's err with it; it reads `componentize_py_types.Err` after importing the app
+    module (this module's caller). With the guest package's class there, the `Err` a plugin
+    raises is the one componentize-py expects, so a failing call raises once, as it does in a
+    plugin written on componentize-py's own bindings (its payload still checked on the way: see
+    `exports._export_caller`). `wit_world` modules imported before now bound the old class."""
+    cpy_types.Err = rt.Err
+    for name, module in list(sys.modules.items()):
+        if name.partition(".")[0] == "wit_world" and getattr(module, "Err", None) is _THEIR_ERR:
+            module.Err = rt.Err
 
 
 def make_side(rt: Any) -> Any:
@@ -35,7 +53,7 @@ def make_side(rt: Any) -> Any:
 
     class Side(rt.ModuleSide):  # type: ignore[misc]
         ok = cpy_types.Ok
-        err = cpy_types.Err
+        err = rt.Err  # see `share_err`
         some = cpy_types.Some
         bytes_are_bytes = True  # componentize-py gives a `list<u8>` as `bytes`
         keeps_values = False  # it lowers each value into the component's memory at once
@@ -141,6 +159,7 @@ class Glue:
         self.guest = importlib.import_module(package)
         self.rt = importlib.import_module(f"{package}._rt")
         self.user = importlib.import_module(plugin)
+        share_err(self.rt)
         self.side = make_side(self.rt)
         self.rt.use_backend(make_backend(self.rt, self.side, indexes))
         # Now, during pre-initialisation, not at the first call (see the module's docstring).
@@ -170,7 +189,7 @@ class Glue:
     def _function(self, spec: Any, fn: Callable[..., Any]) -> Any:
         """A glue method calling the plugin's `fn` (a method of its one instance, or static):
         the export's caller with `fn` bound, which needs no `self`."""
-        return staticmethod(functools.partial(spec.caller(self.side), fn))
+        return staticmethod(spec.caller(self.side, impl=fn))
 
     def _member(self, spec: Any, name: str) -> Callable[..., Any]:
         """A glue method calling method `name` of the plugin's object behind the glue object."""

@@ -33,6 +33,10 @@ class Counter(t.Counter):
         return "py-counter"
 
 
+class Refused(Err[str]):
+    """A plugin's own kind of `Err` (the err arm takes any subclass)."""
+
+
 class Plugin(Rich):
     def run(self, param: str) -> str:
         if param == "boom":
@@ -127,6 +131,14 @@ class MyTools(Tools):
         return host_api.get_config(key)
 
     def divide(self, a: int, b: int) -> int:
+        # b == -1: a payload the run time must take the slow way; b == -2: a subclass of Err;
+        # b == -3: a payload of the wrong type (on purpose: the WIT says string).
+        if b == -1:
+            raise Err(f"négatif: {a}")
+        if b == -2:
+            raise Refused(f"refused {a}")
+        if b == -3:
+            raise Err(a)
         try:
             return host_api.checked_div(a, b)
         except Err as err:

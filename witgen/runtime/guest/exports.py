@@ -63,14 +63,19 @@ class ExportSpec:
         self.unwrap = unwrap
 
     def caller(
-        self, side: Side, convert_result: bool = True, impl_of: Optional[Fn] = None
+        self,
+        side: Side,
+        convert_result: bool = True,
+        impl_of: Optional[Fn] = None,
+        impl: Optional[Callable[..., Any]] = None,
     ) -> Callable[..., Any]:
         """`run(impl, *values)`: call the plugin's `impl` with the side's `values` and return
         the side's result (see `call_export`); made once per side. Without `convert_result`
         the plugin's answer is returned as it is (a constructor's new object); with `impl_of`,
-        `run(x, *values)` calls `impl_of(x)` (see `_export_caller`)."""
-        if not convert_result or impl_of is not None:
-            return _export_caller(self, side, convert_result, impl_of)
+        `run(x, *values)` calls `impl_of(x)` (see `_export_caller`); given `impl`, a new
+        `run(*values)` calls that one (a carrier's method, one call less than a partial)."""
+        if not convert_result or impl_of is not None or impl is not None:
+            return _export_caller(self, side, convert_result, impl_of, impl)
         found = side.callers.get(self)
         if found is None:
             found = side.callers[self] = _export_caller(self, side, True)
@@ -78,7 +83,11 @@ class ExportSpec:
 
 
 def _export_caller(
-    spec: ExportSpec, side: Side, convert_result: bool, impl_of: Optional[Fn] = None
+    spec: ExportSpec,
+    side: Side,
+    convert_result: bool,
+    impl_of: Optional[Fn] = None,
+    impl: Optional[Callable[..., Any]] = None,
 ) -> Callable[..., Any]:
     """`spec`'s caller for `side`, written as Python source and compiled once, so that a call
     runs one function: each argument's conversion (none for most), the plugin's `impl`, and the
@@ -87,8 +96,11 @@ def _export_caller(
     what `impl_of(x)` turns into it (a glue object -> the plugin object's bound method)."""
     label, result = spec.label, spec.result
     args = ", ".join(f"a{i}" for i in range(len(spec.params)))
-    env: dict[str, Any] = {"Bad": Bad, "Err": Err, "impl_of": impl_of}
-    lines = [f"def run(impl{', ' if args else ''}{args}):"]
+    env: dict[str, Any] = {"Bad": Bad, "Err": Err, "impl_of": impl_of, "impl": impl}
+    if impl is not None:
+        lines = [f"def run({args}):"]
+    else:
+        lines = [f"def run(impl{', ' if args else ''}{args}):"]
     if impl_of is not None:
         lines.append("    impl = impl_of(impl)")
     for i, (name, conv) in enumerate(spec.params):
@@ -128,7 +140,16 @@ def _export_caller(
         env["raise_err"] = _err_raiser(err, side.err, label)
         lines += ["    try:", f"        value = {call}", "    except Err as raised:"]
         fast = "True" if result.err is None else result.err.fast_check("payload")
-        if fast is not None:  # the payload as it is (None without one): raise the side's err
+        if fast is None:
+            pass  # the payload needs a function: raise_err
+        elif side.err is Err:  # the side's err is the plugin's (see componentize_glue.share_err)
+            # Only an `Err` itself: the side takes no subclass of it.
+            if result.err is None:  # a payload the side reads only when the type has one
+                lines += ["        if type(raised) is Err:", "            raise"]
+            else:
+                lines += ["        payload = raised.value"]
+                lines += [f"        if {fast} and type(raised) is Err:", "            raise"]
+        else:  # the payload as it is (None without one): raise the side's err
             env["side_err"] = side.err
             payload = "raised.value" if result.err is not None else "None"
             lines += [f"        payload = {payload}", f"        if {fast}:"]
