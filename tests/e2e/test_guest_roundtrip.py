@@ -484,7 +484,11 @@ def test_raised_err_of_each_kind_reaches_the_host(rich: Running) -> None:
     """The err arm, however the plugin raises it: a payload checked the fast way (plain ASCII),
     one that is not (non-ASCII), and a subclass of `Err`: the host gets `Err` with the payload."""
     Err = rich.b.rich.Err
-    for b, payload in [(0, "plugin caught: division by zero"), (-1, "négatif: 5"), (-2, "refused 5")]:
+    for b, payload in [
+        (0, "plugin caught: division by zero"),
+        (-1, "négatif: 5"),
+        (-2, "refused 5"),
+    ]:
         with pytest.raises(Err) as caught:
             rich.tools.divide(5, b)
         assert type(caught.value) is Err
@@ -496,7 +500,9 @@ def test_raised_err_with_a_wrong_payload_is_a_trap(fresh: Running) -> None:
     rich = fresh.b.rich
     with pytest.raises(rich.WasmTrap, match=r"trapped: ") as caught:
         fresh.tools.divide(5, -3)
-    if fresh.mode != "stub-wasi":  # without WASI nothing can name it (see test_plugin_exception_is_a_trap)
+    if (
+        fresh.mode != "stub-wasi"
+    ):  # without WASI nothing can name it (see test_plugin_exception_is_a_trap)
         assert "tools.divide(): raised Err: expected string, got 5 (int)" in str(caught.value)
     with pytest.raises(rich.InstanceUnusable):
         fresh.tools.count("x")
