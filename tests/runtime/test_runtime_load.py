@@ -16,7 +16,6 @@ import os
 import re
 import subprocess
 import sys
-import threading
 import time
 import warnings
 from pathlib import Path
@@ -78,8 +77,9 @@ def component(component_builder: Callable[..., Path]) -> Path:
     )
 
 
-def tickers() -> list[threading.Thread]:
-    return [t for t in threading.enumerate() if t.name == "witgen-epoch-ticker"]
+def tickers(pkg: ModuleType) -> set[int]:
+    """The thread ids of the epoch tickers running now (they register themselves)."""
+    return set(pkg._rt.limits.TICKING)
 
 
 # --------------------------------------------------------------------------------------------
@@ -112,10 +112,12 @@ def test_deadline_is_per_call(pkg: ModuleType, component: Path) -> None:
         calls += 1
     assert calls > 10
     # One ticker thread per engine, however many components use it.
-    before = len(tickers())
+    before = tickers(pkg)
     others = [pkg.Limits.load(component, deadline=1.0) for _ in range(3)]
     assert [p.add(1, 2) for p in others] == [3, 3, 3]
-    assert len(tickers()) == before >= 1
+    assert tickers(pkg) == before
+    assert len(before) >= 1
+    assert before <= set(sys._current_frames())  # each a thread running now
 
 
 def test_deadline_needs_an_engine_with_epoch_interruption(pkg: ModuleType, component: Path) -> None:
@@ -282,6 +284,38 @@ def test_second_load_comes_from_the_cache(
         ).add(3, 4)
         == 7
     )
+
+
+def test_the_folder_remembers_the_fingerprint_of_loads_own_engines(
+    pkg: ModuleType, component: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An engine `load` makes is probed (a small compile) once per cache folder, not once per
+    process; a remembered fingerprint that names nothing this engine can run is corrected."""
+    limits, folder = pkg._rt.limits, tmp_path / "cache"
+    first = limits.new_engine(epoch_interruption=True)
+    assert pkg.Limits.load(component, cache=folder, engine=first).add(1, 2) == 3
+    (memo,) = folder.glob("*.engine")
+    fingerprint = limits.engine_info(first).fingerprint
+    assert memo.read_text() == fingerprint
+    no_compiling(pkg, monkeypatch)
+    second = limits.new_engine(epoch_interruption=True)
+    assert pkg.Limits.load(component, cache=folder, engine=second).add(2, 3) == 5
+    assert limits.probed(second) is None  # the remembered fingerprint named its entry
+    # Another machine's fingerprint (or a damaged memo): probed, put right, still no compile.
+    for wrong in ["0" * 64, "not a fingerprint"]:
+        memo.write_text(wrong)
+        third = limits.new_engine(epoch_interruption=True)
+        assert pkg.Limits.load(component, cache=folder, engine=third).add(3, 4) == 7
+        assert limits.probed(third) is not None
+        assert memo.read_text() == fingerprint
+    # Other switches, another memo; an engine made elsewhere is always probed and has none.
+    monkeypatch.undo()
+    fuel = limits.new_engine(consume_fuel=True)
+    pkg.Limits.load(component, cache=folder, engine=fuel, deadline=None, fuel=10**6)
+    assert len(list(folder.glob("*.engine"))) == 2
+    pkg.Limits.load(component, cache=folder, engine=wasmtime.Engine(), deadline=None)
+    assert len(list(folder.glob("*.engine"))) == 2
+    assert len(pkg._rt.cache.cache_contents(folder).memos) == 3  # with the component's `.path`
 
 
 def test_a_component_shared_in_memory_is_stored_in_each_folder(
@@ -476,8 +510,8 @@ def load_add(pkg: ModuleType, component: Path, folder: Path) -> int:
 def entry_of(pkg: ModuleType, component: Path, folder: Path) -> Path:
     digest = pkg._rt.cache._remembered_digest(folder, component)
     assert digest is not None
-    info = pkg._rt.limits.engine_info(wasmtime.Engine())
-    return folder / f"{pkg._rt.cache._cache_key(digest, info)}.cwasm"
+    fingerprint = pkg._rt.limits.engine_info(wasmtime.Engine()).fingerprint
+    return folder / f"{pkg._rt.cache._cache_key(digest, fingerprint)}.cwasm"
 
 
 def age(path: Path, hours: float) -> None:

@@ -11,8 +11,10 @@ import hashlib
 import logging as _logging
 import mmap
 import os
+import platform
 import re
 import stat
+import sys
 import tempfile
 import threading
 import time
@@ -29,7 +31,7 @@ from wasmtime.component import Component
 
 from .._values import short as _short
 from .errors import CacheWarning, ComponentError
-from .limits import EngineInfo, engine_info, shared_engine
+from .limits import engine_info, known_switches, probed, shared_engine
 from .typecheck import _VERDICTS, _VERDICTS_LOCK, check_component, kept
 
 PathLike = Union[str, "os.PathLike[str]"]
@@ -48,7 +50,7 @@ PathLike = Union[str, "os.PathLike[str]"]
 # reader never sees it vanish half-way (on Windows removing it fails and it is skipped); an entry
 # used or written in the last `_EVICT_GRACE` seconds is never evicted, so one that another
 # process has just touched or published stays. An evicted entry's contract verdicts
-# (`<key>.<contract>.kept`) go with it; the `.path` memos name a file's digest, not an entry, so
+# (`<key>.<contract>.kept`) go with it; the `.path` and `.engine` memos name no entry, so
 # one whose entry is gone only leads to compiling again.
 
 if TYPE_CHECKING:
@@ -166,17 +168,64 @@ def cache_folder(cache: Union[bool, PathLike]) -> Optional[Path]:
     return folder
 
 
-def _cache_key(digest: bytes, info: EngineInfo) -> str:
-    """The entry name for a component whose bytes have sha256 `digest`, compiled by `info`'s engine."""
+def _cache_key(digest: bytes, fingerprint: str) -> str:
+    """The entry name for a component whose bytes have sha256 `digest`, compiled by an engine of
+    this `fingerprint` (`EngineInfo`)."""
     material = b"\0".join(
         [
             _CACHE_MAGIC,
             _wasmtime_build().encode("utf-8", "surrogateescape"),
-            info.fingerprint.encode("ascii"),
+            fingerprint.encode("ascii"),
             digest,
         ]
     )
     return hashlib.sha256(material).hexdigest()
+
+
+# Probing an engine for its fingerprint compiles a small component: about 2 ms, a fifth of a
+# cached `load`. For the engines `load` makes itself (`new_engine`: wasmtime's defaults plus
+# known switches) the folder remembers the answer in `<sha256 of wasmtime's build, the switches
+# and the machine>.engine`. A remembered fingerprint is only a guess at the entry's name: it is
+# used when the entry it names deserializes (wasmtime refuses an artifact compiled for another
+# configuration or CPU), and otherwise the engine is probed and the memo corrected.
+
+
+def _engine_memo(folder: Path, switches: tuple[bool, bool]) -> Path:
+    material = f"{_wasmtime_build()}\0{switches}\0{platform.machine()}\0{sys.platform}"
+    name = hashlib.sha256(material.encode("utf-8", "surrogateescape")).hexdigest()
+    return folder / f"{name}.engine"
+
+
+def _fingerprint(engine: wasmtime.Engine, folder: Optional[Path]) -> tuple[str, Optional[Path]]:
+    """`engine`'s fingerprint, and the memo it comes from when it is the folder's guess (see
+    above; None: the engine was probed)."""
+    info = probed(engine)
+    if info is not None:
+        return info.fingerprint, None
+    switches = known_switches(engine)
+    if folder is None or switches is None:
+        return engine_info(engine).fingerprint, None
+    memo = _engine_memo(folder, switches)
+    try:
+        guess = memo.read_text(encoding="ascii")
+    except (OSError, UnicodeError):
+        guess = ""
+    if len(guess) == 64 and not guess.strip("0123456789abcdef"):
+        return guess, memo
+    fingerprint = engine_info(engine).fingerprint
+    _write_memo(memo, fingerprint)
+    return fingerprint, None
+
+
+def _write_memo(memo: Path, text: str) -> None:
+    """Publish `text` as the memo `memo` (a temporary file renamed into place)."""
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=memo.suffix, dir=memo.parent)
+        with os.fdopen(fd, "w", encoding="ascii") as file:
+            file.write(text)
+        os.replace(tmp, memo)
+    except OSError:
+        pass  # only a shortcut: the next load works it out again
 
 
 # Reading and hashing an 18 MB component costs more than the rest of a cached load, so the cache
@@ -210,14 +259,7 @@ def _remembered_digest(folder: Path, path: PathLike) -> Optional[bytes]:
 
 
 def _remember_digest(folder: Path, path: PathLike, st: os.stat_result, digest: bytes) -> None:
-    memo = _memo_path(folder, path)
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".path", dir=folder)
-        with os.fdopen(fd, "w", encoding="ascii") as file:
-            file.write(f"{_file_identity(st)} {digest.hex()}")
-        os.replace(tmp, memo)
-    except OSError:
-        pass  # only a shortcut: the next load hashes the file again
+    _write_memo(_memo_path(folder, path), f"{_file_identity(st)} {digest.hex()}")
 
 
 def _read_entry(path: Path) -> Optional[memoryview]:
@@ -332,8 +374,8 @@ def cache_max_bytes() -> Optional[int]:
 # The names of the files the cache makes; nothing else in a folder is read, counted or removed.
 _ENTRY_NAME = re.compile(r"([0-9a-f]{64})\.cwasm")
 _VERDICT_NAME = re.compile(r"([0-9a-f]{64})\.[^.]+\.kept")
-_MEMO_NAME = re.compile(r"[0-9a-f]{64}\.path")
-_TEMPORARY_NAME = re.compile(r"\.tmp-[^.]*\.(?:cwasm|path|kept)")
+_MEMO_NAME = re.compile(r"[0-9a-f]{64}\.(?:path|engine)")
+_TEMPORARY_NAME = re.compile(r"\.tmp-[^.]*\.(?:cwasm|path|engine|kept)")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -350,7 +392,7 @@ class CacheContents:
     folder: Path
     entries: dict[str, CacheFile]  # cache key -> the compiled component
     verdicts: dict[str, list[CacheFile]]  # cache key -> its contract verdicts
-    memos: list[CacheFile]  # `.path`: a component file's digest
+    memos: list[CacheFile]  # `.path`: a component file's digest; `.engine`: an engine's fingerprint
     temporary: list[CacheFile]  # being written, or left by a writer that died
 
     def files(self) -> list[CacheFile]:
@@ -517,8 +559,8 @@ def _fetch_component(
     if cache is False:
         with open(path, "rb") as file:
             return _compile_logged(engine, file.read(), path, None), None, True
-    info = engine_info(engine)
     folder = cache_folder(cache)
+    fingerprint, guessed_by = _fingerprint(engine, folder)
     wasm: Optional[bytes] = None
     digest = _remembered_digest(folder, path) if folder is not None else None
     if digest is None:
@@ -528,7 +570,7 @@ def _fetch_component(
         digest = hashlib.sha256(wasm).digest()
         if folder is not None:
             _remember_digest(folder, path, st, digest)
-    key = _cache_key(digest, info)
+    key = _cache_key(digest, fingerprint)
     entry = folder / f"{key}.cwasm" if folder is not None else None
     with _COMPILED_LOCK:
         compiled = _COMPILED.setdefault(engine, weakref.WeakValueDictionary())
@@ -543,6 +585,9 @@ def _fetch_component(
             component = _deserialize(engine, payload)
         except wasmtime.WasmtimeError:
             component = None  # from another wasmtime or configuration: compiled again below
+    if component is None and guessed_by is not None:  # a wrong guess, or no entry yet: probe
+        _write_memo(guessed_by, engine_info(engine).fingerprint)
+        return _fetch_component(engine, path, cache)
     fresh = component is None
     if component is None:
         if wasm is None:

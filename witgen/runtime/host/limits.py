@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import _thread
 import functools
 import hashlib
 import math
@@ -43,7 +44,7 @@ def default_engine() -> wasmtime.Engine:
     global _ENGINE
     with _ENGINE_LOCK:
         if _ENGINE is None:
-            _ENGINE = wasmtime.Engine()
+            _ENGINE = new_engine()
         return _ENGINE
 
 
@@ -86,7 +87,10 @@ def new_engine(*, epoch_interruption: bool = False, consume_fuel: bool = False) 
     config = wasmtime.Config()
     config.epoch_interruption = epoch_interruption
     config.consume_fuel = consume_fuel
-    return wasmtime.Engine(config)
+    engine = wasmtime.Engine(config)
+    with _INFO_LOCK:
+        _SWITCHES[engine] = (epoch_interruption, consume_fuel)
+    return engine
 
 
 _LIMITED_ENGINES: dict[tuple[bool, bool], wasmtime.Engine] = {}
@@ -122,7 +126,23 @@ _PROBE_WAT = (
     ' (func (export "f") (canon lift (core func $i "f"))))'
 )
 _ENGINE_INFO: "weakref.WeakKeyDictionary[wasmtime.Engine, EngineInfo]" = weakref.WeakKeyDictionary()
+# The switches (epoch interruption, fuel) of the engines `new_engine` made: known without a probe.
+_SWITCHES: "weakref.WeakKeyDictionary[wasmtime.Engine, tuple[bool, bool]]" = (
+    weakref.WeakKeyDictionary()
+)
 _INFO_LOCK = threading.Lock()
+
+
+def known_switches(engine: wasmtime.Engine) -> Optional[tuple[bool, bool]]:
+    """(epoch interruption, fuel) of an engine `new_engine` made; None for any other."""
+    with _INFO_LOCK:
+        return _SWITCHES.get(engine)
+
+
+def probed(engine: wasmtime.Engine) -> Optional[EngineInfo]:
+    """`engine_info(engine)` when this process has probed `engine` already, else None."""
+    with _INFO_LOCK:
+        return _ENGINE_INFO.get(engine)
 
 
 def engine_info(engine: wasmtime.Engine) -> EngineInfo:
@@ -164,40 +184,47 @@ def engine_info(engine: wasmtime.Engine) -> EngineInfo:
     return info
 
 
-_TICKERS: "weakref.WeakKeyDictionary[wasmtime.Engine, threading.Thread]" = (
-    weakref.WeakKeyDictionary()
-)
+_TICKERS: "weakref.WeakKeyDictionary[wasmtime.Engine, bool]" = weakref.WeakKeyDictionary()
+TICKING: set[int] = set()  # the thread ids of the tickers running now
 
 
 def start_ticker(engine: wasmtime.Engine) -> None:
     """Make sure one daemon thread advances `engine`'s epoch every `EPOCH_TICK` seconds.
 
-    The thread holds the engine only weakly and ends once the engine is gone.
+    The thread holds the engine only weakly and ends once the engine is gone. It is a bare
+    `_thread` thread, like a daemon `threading.Thread` but started without waiting for it to
+    run (`Thread.start` waits: up to milliseconds of `load` on a busy machine); a deadline is
+    kept by the clock (`_epoch_reached`), so a ticker that starts late only checks it late.
     """
     with _ENGINE_LOCK:
         if engine in _TICKERS:
             return
-        thread = threading.Thread(
-            target=_tick, args=(weakref.ref(engine),), name="witgen-epoch-ticker", daemon=True
-        )
-        _TICKERS[engine] = thread
-    thread.start()
+        _TICKERS[engine] = True
+    _thread.start_new_thread(_tick, (weakref.ref(engine),))
 
 
 # A forked child has none of its parent's threads: its engines need tickers of their own.
+def _forget_tickers() -> None:
+    _TICKERS.clear()
+    TICKING.clear()
+
+
 if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_TICKERS.clear)
+    os.register_at_fork(after_in_child=_forget_tickers)
 
 
 def _tick(ref: "weakref.ref[wasmtime.Engine]") -> None:
     # Ticks follow the monotonic clock, not the count of sleeps: a late wake-up is made up by the
     # next sleep being shorter (after a long stall, such as a suspended machine, the schedule
     # starts again rather than ticking in a burst).
+    me = _thread.get_ident()
+    TICKING.add(me)
     due = time.monotonic() + EPOCH_TICK
     while True:
         time.sleep(max(0.0, due - time.monotonic()))
         engine = ref()
         if engine is None:
+            TICKING.discard(me)
             return
         engine.increment_epoch()
         del engine
@@ -303,14 +330,18 @@ def limit_store(
     it) the store is watched (`_epoch_reached`): for the deadline, and for Ctrl-C.
     """
     _check_limits(deadline, fuel, memory_limit)
-    info = engine_info(engine)
-    if deadline is not None and not info.epoch_interruption:
+    switches = known_switches(engine)
+    if switches is None:
+        info = engine_info(engine)
+        switches = info.epoch_interruption, info.consume_fuel
+    epoch_interruption, consume_fuel = switches
+    if deadline is not None and not epoch_interruption:
         raise ValueError(
             f"deadline={deadline!r} needs an engine made with epoch interruption on"
             " (wasmtime.Config().epoch_interruption = True); this engine has it off (pass"
             " deadline=None to load without a deadline)"
         )
-    if fuel is not None and not info.consume_fuel:
+    if fuel is not None and not consume_fuel:
         raise ValueError(
             "fuel= needs an engine made with fuel on (wasmtime.Config().consume_fuel = True);"
             " this engine has it off"
@@ -319,13 +350,13 @@ def limit_store(
     store.set_limits(memory_size=-1 if memory_limit is None else memory_limit, **STORE_CAPS)
     ctx = store._context()
     arms: list[Callable[[], object]] = []
-    if info.epoch_interruption:
+    if epoch_interruption:
         start_ticker(engine)
         _watch(store, limits)
         watch_sigint()
         if deadline is not None:
             arms.append(functools.partial(_arm_deadline, limits, ctx, deadline))
-    if info.consume_fuel:
+    if consume_fuel:
         if fuel is None:
             _check_error(_set_fuel(ctx, _FOREVER))
         else:
