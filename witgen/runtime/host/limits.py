@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import dataclasses
 import _thread
+import dataclasses
 import functools
 import hashlib
 import math
