@@ -25,6 +25,7 @@ from witgen.codegen.host import HEADER, GeneratedPackage, runtime_files
 
 STDLIB_IMPORTS = {
     "__future__",
+    "_thread",
     "abc",
     "builtins",
     "ctypes",
@@ -38,6 +39,7 @@ STDLIB_IMPORTS = {
     "mmap",
     "os",
     "pathlib",
+    "platform",
     "re",
     "signal",
     "stat",

@@ -158,8 +158,8 @@ class Glue:
     def __init__(self, package: str, plugin: str, indexes: dict[tuple[str, str], int]) -> None:
         self.guest = importlib.import_module(package)
         self.rt = importlib.import_module(f"{package}._rt")
+        share_err(self.rt)  # before the plugin, which may import componentize-py's `Err` too
         self.user = importlib.import_module(plugin)
-        share_err(self.rt)
         self.side = make_side(self.rt)
         self.rt.use_backend(make_backend(self.rt, self.side, indexes))
         # Now, during pre-initialisation, not at the first call (see the module's docstring).
