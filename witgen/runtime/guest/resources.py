@@ -15,9 +15,9 @@ from .imports import backend
 from .sides import Fn, Side
 
 
-class ExportedResource:
-    """A resource the plugin implements (its interface is exported): the guest package's abstract
-    base class; values are the plugin's own objects, of a subclass."""
+class _ResourceType:
+    """A resource of the guest package: its class, its WIT name and its two handles' converters
+    (which subclass it is tells `Handle` whose objects its values are)."""
 
     __slots__ = ("cls", "wit", "own", "borrow")
 
@@ -28,13 +28,20 @@ class ExportedResource:
         self.borrow = Handle(self, "borrow")
 
 
+class ExportedResource(_ResourceType):
+    """A resource the plugin implements (its interface is exported): the guest package's abstract
+    base class; values are the plugin's own objects, of a subclass."""
+
+    __slots__ = ()
+
+
 class Handle(Conv):
     """`own<R>` / `borrow<R>`: the plugin's own objects (an `ExportedResource`, which the side
     stands for in its own way), or proxies of the host's (an `ImportedResource`)."""
 
     __slots__ = ("res", "kind")
 
-    def __init__(self, res: ExportedResource | ImportedResource, kind: str) -> None:
+    def __init__(self, res: _ResourceType, kind: str) -> None:
         super().__init__(f"{kind}<{res.wit}> ({res.cls.__name__})")
         self.res: Any = res
         self.kind = kind
@@ -102,14 +109,8 @@ class Resource:
         self.close()
 
 
-class ImportedResource:
+class ImportedResource(_ResourceType):
     """A resource the host implements (its interface is imported): the guest package's proxy
     class, whose objects hold the side's object (`_peer`)."""
 
-    __slots__ = ("cls", "wit", "own", "borrow")
-
-    def __init__(self, cls: type, wit_name: str) -> None:
-        self.cls: Any = cls
-        self.wit = wit_name
-        self.own = Handle(self, "own")
-        self.borrow = Handle(self, "borrow")
+    __slots__ = ()

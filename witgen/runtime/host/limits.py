@@ -146,7 +146,7 @@ def probed(engine: wasmtime.Engine) -> Optional[EngineInfo]:
 
 
 def engine_info(engine: wasmtime.Engine) -> EngineInfo:
-    """Probe `engine` once (about a millisecond) and remember the answer while it lives.
+    """Probe `engine` once (about 2 ms) and remember the answer while it lives.
 
     The fingerprint hashes what the engine writes when it serializes a fixed component: wasmtime
     embeds there everything `deserialize` checks (target, compiler flags, CPU features, tunables
@@ -154,8 +154,7 @@ def engine_info(engine: wasmtime.Engine) -> EngineInfo:
     (the optimization level). Fuel is on when a store can report its fuel; epoch interruption is on
     when a call with a deadline of zero ticks is interrupted.
     """
-    with _INFO_LOCK:
-        info = _ENGINE_INFO.get(engine)
+    info = probed(engine)
     if info is not None:
         return info
     probe = Component(engine, _PROBE_WAT)
